@@ -1,0 +1,95 @@
+/**
+ * One validated configuration, read once at start-up from an optional JSON file
+ * (`<data>/custodian.json` or `--config FILE`) and then the environment. A wrong value stops
+ * start-up with a one-line reason. Secrets have no defaults.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve, join } from 'node:path';
+import { z } from 'zod';
+
+export const ConfigSchema = z.strictObject({
+  dataDir: z.string().min(1),
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  tlsCert: z.string().optional(),
+  tlsKey: z.string().optional(),
+  passphrase: z.string().min(12, 'must be at least 12 characters').optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  bodyLimitBytes: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(16 * 1024 * 1024),
+  maxBatchRecords: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  requestDeadlineWorkingDays: z.coerce.number().int().min(1).max(90).default(15),
+  sessionTtlMinutes: z.coerce.number().int().min(5).max(24 * 60).default(480),
+  corsOrigins: z.array(z.string().url()).default([]),
+  publicUrl: z.string().url().optional(),
+  pgPoolSize: z.coerce.number().int().min(1).max(200).default(10),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+const ENV_MAP: Record<string, keyof Config> = {
+  DATABASE_URL: 'databaseUrl',
+  CUSTODIAN_DATA: 'dataDir',
+  CUSTODIAN_HOST: 'host',
+  CUSTODIAN_PORT: 'port',
+  CUSTODIAN_TLS_CERT: 'tlsCert',
+  CUSTODIAN_TLS_KEY: 'tlsKey',
+  CUSTODIAN_PASSPHRASE: 'passphrase',
+  LOG_LEVEL: 'logLevel',
+  CUSTODIAN_BODY_LIMIT: 'bodyLimitBytes',
+  CUSTODIAN_MAX_BATCH: 'maxBatchRecords',
+  CUSTODIAN_REQUEST_DEADLINE_DAYS: 'requestDeadlineWorkingDays',
+  CUSTODIAN_SESSION_TTL_MINUTES: 'sessionTtlMinutes',
+  CUSTODIAN_PUBLIC_URL: 'publicUrl',
+  CUSTODIAN_PG_POOL: 'pgPoolSize',
+};
+
+export class ConfigError extends Error {}
+
+export interface LoadConfigInput {
+  dataDir?: string;
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+  overrides?: Partial<Config>;
+}
+
+/** Read file + environment + command-line overrides (in that order of precedence, last wins). */
+export function loadConfig(input: LoadConfigInput = {}): Config {
+  const env = input.env ?? process.env;
+  const dataDir = resolve(input.overrides?.dataDir ?? input.dataDir ?? env.CUSTODIAN_DATA ?? './data');
+  const file = input.configFile ?? join(dataDir, 'custodian.json');
+  let fromFile: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`配置文件无法解析 / config file ${file} is not valid JSON: ${(e as Error).message}`);
+    }
+  } else if (input.configFile) {
+    throw new ConfigError(`配置文件不存在 / config file ${file} does not exist`);
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_MAP)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') fromEnv[key] = v;
+  }
+  const merged = { ...fromFile, ...fromEnv, ...stripUndefined(input.overrides ?? {}), dataDir };
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue.path.join('.') || '(root)';
+    const envName = Object.entries(ENV_MAP).find(([, k]) => k === key)?.[0];
+    throw new ConfigError(`配置无效 / invalid setting ${key}${envName ? ` (${envName})` : ''}: ${issue.message}`);
+  }
+  const cfg = parsed.data;
+  if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey)) {
+    throw new ConfigError('配置无效 / invalid setting tlsCert/tlsKey: both CUSTODIAN_TLS_CERT and CUSTODIAN_TLS_KEY are needed for HTTPS');
+  }
+  for (const f of [cfg.tlsCert, cfg.tlsKey]) {
+    if (f && !existsSync(f)) throw new ConfigError(`配置无效 / invalid setting: TLS file ${f} does not exist`);
+  }
+  return cfg;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

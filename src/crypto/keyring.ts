@@ -1,0 +1,125 @@
+/**
+ * Key hierarchy (design decision 2): root key (RootKeyProvider) -> tenant key-encryption key (KEK),
+ * versioned and rotatable -> per-subject data key (random 256-bit, stored wrapped under a KEK).
+ * A tenant also holds an index key (not rotated with the KEK, so blind indexes stay stable) from
+ * which one HMAC key per collection field is derived.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RootKeyProvider } from './keyfile.js';
+import { suiteFor, type PreparedKey, type Suite, type SuiteId } from './suites.js';
+
+const kekAad = (tenantId: string, version: number) => `tenant-kek|${tenantId}|${version}`;
+const indexAad = (tenantId: string) => `tenant-index-key|${tenantId}`;
+const subjectAad = (tenantId: string, subjectId: string) => Buffer.from(`subject-key|${tenantId}|${subjectId}`);
+
+export interface NewTenantKeys { kekWrapped: Buffer; indexKeyWrapped: Buffer }
+
+/** Fresh KEK (version 1) and index key for a new tenant, wrapped by the root provider. */
+export async function createTenantKeys(root: RootKeyProvider, tenantId: string, suite: SuiteId): Promise<NewTenantKeys> {
+  return {
+    kekWrapped: await root.wrap(randomBytes(32), kekAad(tenantId, 1), suite),
+    indexKeyWrapped: await root.wrap(randomBytes(32), indexAad(tenantId), suite),
+  };
+}
+
+export async function createKekVersion(root: RootKeyProvider, tenantId: string, suite: SuiteId, version: number): Promise<Buffer> {
+  return root.wrap(randomBytes(32), kekAad(tenantId, version), suite);
+}
+
+/** Small LRU so hot subjects skip unwrap + key derivation. */
+class Lru<V> {
+  private map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(k: string): V | undefined {
+    const v = this.map.get(k);
+    if (v !== undefined) { this.map.delete(k); this.map.set(k, v); }
+    return v;
+  }
+  set(k: string, v: V): void {
+    this.map.delete(k);
+    this.map.set(k, v);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+  }
+  delete(k: string): void { this.map.delete(k); }
+  clear(): void { this.map.clear(); }
+}
+
+export interface WrappedSubjectKey { subjectId: string; wrapped: Buffer; kekVersion: number; key: PreparedKey }
+
+export class TenantKeyring {
+  readonly suite: Suite;
+  private keks = new Map<number, PreparedKey>();
+  private subjectKeys = new Lru<PreparedKey>(50_000);
+  private fieldIndexKeys = new Map<string, Buffer>();
+
+  constructor(
+    readonly tenantId: string,
+    suiteId: SuiteId,
+    private currentVersion: number,
+    keks: Map<number, Buffer>,
+    private readonly indexKey: Buffer,
+  ) {
+    this.suite = suiteFor(suiteId);
+    for (const [v, raw] of keks) this.keks.set(v, this.suite.prepare(raw));
+  }
+
+  get kekVersion(): number { return this.currentVersion; }
+  hasKekVersion(v: number): boolean { return this.keks.has(v); }
+
+  addKekVersion(version: number, raw: Buffer, makeCurrent: boolean): void {
+    this.keks.set(version, this.suite.prepare(raw));
+    if (makeCurrent) this.currentVersion = version;
+  }
+
+  private kek(version: number): PreparedKey {
+    const k = this.keks.get(version);
+    if (!k) throw new Error(`tenant key version ${version} is not loaded`);
+    return k;
+  }
+
+  /** New data keys for subjects, wrapped under the current KEK. */
+  newSubjectKeys(subjectIds: string[]): WrappedSubjectKey[] {
+    const raw = randomBytes(32 * subjectIds.length);
+    const kek = this.kek(this.currentVersion);
+    return subjectIds.map((subjectId, i) => {
+      const r = raw.subarray(i * 32, i * 32 + 32);
+      const key = this.suite.prepare(Buffer.from(r));
+      this.subjectKeys.set(subjectId, key);
+      return { subjectId, wrapped: this.suite.seal(kek, r, subjectAad(this.tenantId, subjectId)), kekVersion: this.currentVersion, key };
+    });
+  }
+
+  /** The subject's data key; the caller has checked that the subject is not erased. */
+  subjectKey(subjectId: string, wrapped: Buffer, kekVersion: number): PreparedKey {
+    const cached = this.subjectKeys.get(subjectId);
+    if (cached) return cached;
+    const raw = this.suite.open(this.kek(kekVersion), wrapped, subjectAad(this.tenantId, subjectId));
+    const key = this.suite.prepare(raw);
+    this.subjectKeys.set(subjectId, key);
+    return key;
+  }
+
+  /** Re-wrap a subject key under the current KEK (rotation): the data key, and so the data, stay the same. */
+  rewrapSubjectKey(subjectId: string, wrapped: Buffer, fromVersion: number): Buffer {
+    const raw = this.suite.open(this.kek(fromVersion), wrapped, subjectAad(this.tenantId, subjectId));
+    return this.suite.seal(this.kek(this.currentVersion), raw, subjectAad(this.tenantId, subjectId));
+  }
+
+  forgetSubject(subjectId: string): void { this.subjectKeys.delete(subjectId); }
+
+  /** Blind index of a normalised value for one collection field. */
+  blindIndex(collectionId: string, field: string, normalised: string): Buffer {
+    const id = `${collectionId}\u0000${field}`;
+    let k = this.fieldIndexKeys.get(id);
+    if (!k) {
+      k = this.suite.hkdf(this.indexKey, `custodian/blind-index/v1|${this.tenantId}|${collectionId}|${field}`, 32);
+      this.fieldIndexKeys.set(id, k);
+    }
+    return this.suite.hmac(k, normalised);
+  }
+
+  /** A keyed, per-tenant pseudonymisation key (consistent tokens for redaction). */
+  pseudonymKey(): Buffer { return this.suite.hkdf(this.indexKey, `custodian/pseudonym/v1|${this.tenantId}`, 32); }
+}
+
+export { kekAad, indexAad };

@@ -1,0 +1,113 @@
+/**
+ * Opens the store: PostgreSQL when a URL is given, else PGlite in `<data>/pgdata` (with the
+ * one-process lock). Runs pending migrations. Repositories receive a transaction (`Tx`), never the pool.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, sql, type Transaction } from 'kysely';
+import { PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { pgliteDialect } from './pglite-dialect.js';
+import { acquireStoreLock, type StoreLock } from './lock.js';
+import { migrations } from './migrations/index.js';
+
+export type Tx = Transaction<Database>;
+export type StoreKind = 'pglite' | 'postgres';
+
+export interface Db {
+  kind: StoreKind;
+  kysely: Kysely<Database>;
+  /** Run fn in one transaction; it commits when fn resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Run a multi-statement script (DDL) outside the query builder. */
+  execScript(script: string): Promise<void>;
+  ping(): Promise<void>;
+  lock?: StoreLock;
+  close(): Promise<void>;
+}
+
+export interface OpenDbInput { dataDir: string; databaseUrl?: string; poolSize?: number; lock?: boolean }
+
+const INT8 = 20;
+const BYTEA = 17;
+
+export async function openDb(input: OpenDbInput): Promise<Db> {
+  const db = input.databaseUrl ? await openPostgres(input.databaseUrl, input.poolSize ?? 10) : await openPglite(input.dataDir, input.lock ?? true);
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  return db;
+}
+
+async function openPostgres(url: string, max: number): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 5000,
+    types: { getTypeParser: (oid: number, format?: unknown) => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) } as never,
+  });
+  pool.on('error', () => { /* an idle client lost its connection: the pool replaces it; requests see 503 */ });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    kysely,
+    transaction: (fn) => kysely.transaction().execute(fn),
+    async execScript(script) { const c = await pool.connect(); try { await c.query(script); } finally { c.release(); } },
+    async ping() { await sql`select 1`.execute(kysely); },
+    async close() { await kysely.destroy(); },
+  };
+}
+
+async function openPglite(dataDir: string, takeLock: boolean): Promise<Db> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const lock = takeLock ? acquireStoreLock(dataDir) : undefined;
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const pgl = await PGlite.create(join(dataDir, 'pgdata'), {
+      parsers: { [INT8]: (v: string) => Number(v), [BYTEA]: (v: string) => Buffer.from(v.slice(2), 'hex') },
+    });
+    const kysely = new Kysely<Database>({ dialect: pgliteDialect(pgl) });
+    let closed = false;
+    return {
+      kind: 'pglite',
+      kysely,
+      lock,
+      transaction: (fn) => kysely.transaction().execute(fn),
+      async execScript(script) { await kysely.connection().execute(async () => { await pgl.exec(script); }); },
+      async ping() { await sql`select 1`.execute(kysely); },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await kysely.destroy();
+        await pgl.close();
+        lock?.release();
+      },
+    };
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+}
+
+/** Apply pending migrations in order, each in its own transaction, under an advisory lock. */
+async function migrate(db: Db): Promise<void> {
+  await db.execScript('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  await db.transaction(async (tx) => {
+    await sql`select pg_advisory_xact_lock(7243001)`.execute(tx);
+    const done = new Set((await sql<{ name: string }>`select name from schema_migrations`.execute(tx)).rows.map((r) => r.name));
+    for (const m of migrations) {
+      if (done.has(m.name)) continue;
+      for (const stmt of splitStatements(m.up)) await sql.raw(stmt).execute(tx);
+      await sql`insert into schema_migrations (name) values (${m.name})`.execute(tx);
+    }
+  });
+}
+
+/** Split a migration script on top-level semicolons (our migrations hold no functions or quoted semicolons). */
+function splitStatements(script: string): string[] {
+  return script.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,50 @@
+/** Table types for the typed query layer (Kysely). Mirrors migrations/; bytea is Buffer, int8 is number. */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type TimestampNull = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface TenantsTable { id: string; name: string; suite: 'aes' | 'sm'; state: Generated<string>; kek_version: number; index_key_wrapped: Buffer; created_at: Timestamp }
+export interface TenantKeysTable { tenant_id: string; version: number; wrapped: Buffer | null; created_at: Timestamp; retired_at: TimestampNull }
+export interface SubjectsTable { tenant_id: string; id: string; kek_version: number | null; wrapped_key: Buffer | null; created_at: Timestamp; erased_at: TimestampNull }
+export interface CollectionsTable { tenant_id: string; id: string; name: string; title: string | null; fields: Json<unknown>; created_at: Timestamp; updated_at: Timestamp }
+export interface RecordsTable { tenant_id: string; id: string; collection_id: string; subject_id: string; sealed: Buffer; created_at: Timestamp; updated_at: Timestamp }
+export interface BlindIndexTable { tenant_id: string; hash: Buffer; record_id: string }
+export interface ErasureLedgerTable { tenant_id: string; seq: Generated<number>; kind: 'subject' | 'record' | 'tenant'; target_id: string; reason: string | null; erased_at: Timestamp }
+export interface PurposesTable { tenant_id: string; name: string; title: string; title_en: string | null; legal_basis: string; description: string | null; requires_training: Generated<boolean>; automated_decision: Generated<boolean>; reconsent_mode: Generated<string>; created_at: Timestamp; updated_at: Timestamp }
+export interface RolesTable { tenant_id: string; name: string; title: string | null; grants: Json<unknown>; permissions: Json<unknown>; builtin: Generated<boolean>; created_at: Timestamp; updated_at: Timestamp }
+export interface ApiKeysTable { tenant_id: string; id: string; name: string; key_hash: Buffer; roles: Json<string[]>; created_at: Timestamp; expires_at: TimestampNull; revoked_at: TimestampNull; last_used_at: TimestampNull }
+export interface StaffTable { tenant_id: string; id: string; username: string; display_name: string; email: string | null; password_hash: string | null; totp_sealed: Buffer | null; totp_enabled: Generated<boolean>; totp_last_step: number | null; roles: Json<string[]>; failed_logins: Generated<number>; locked_until: TimestampNull; disabled_at: TimestampNull; last_login_at: TimestampNull; created_at: Timestamp }
+export interface SessionsTable { token_hash: Buffer; tenant_id: string; staff_id: string; mfa: Generated<boolean>; csrf_token: string; created_at: Timestamp; expires_at: Timestamp; revoked_at: TimestampNull }
+export interface TrainingsTable { tenant_id: string; id: string; staff_id: string; course: string; completed_at: ColumnType<string, string, string>; expires_at: ColumnType<string, string, string>; created_at: Timestamp }
+export interface SubjectRestrictionsTable { tenant_id: string; subject_id: string; purpose: string; reason: string | null; created_at: Timestamp }
+export interface AuditHeadsTable { tenant_id: string; seq: number; hash: Buffer }
+export interface AuditEventsTable {
+  tenant_id: string; seq: number; id: string; at: Timestamp; actor_type: string; actor_id: string; action: string; decision: string;
+  purpose: string | null; subject_id: string | null; collection: string | null; record_id: string | null; fields: Json<string[] | null> | null;
+  reason: string | null; client_ip: string | null; request_id: string | null; details: Json<Record<string, unknown> | null> | null; prev_hash: Buffer; hash: Buffer;
+}
+export interface SigningKeysTable { tenant_id: string; id: string; algorithm: string; public_key: string; private_sealed: Buffer; created_at: Timestamp }
+export interface AuditCheckpointsTable { tenant_id: string; seq: number; hash: Buffer; signature: Buffer; key_id: string; at: Timestamp }
+
+export interface Database {
+  tenants: TenantsTable;
+  tenant_keys: TenantKeysTable;
+  subjects: SubjectsTable;
+  collections: CollectionsTable;
+  records: RecordsTable;
+  blind_index: BlindIndexTable;
+  erasure_ledger: ErasureLedgerTable;
+  purposes: PurposesTable;
+  roles: RolesTable;
+  api_keys: ApiKeysTable;
+  staff: StaffTable;
+  sessions: SessionsTable;
+  trainings: TrainingsTable;
+  subject_restrictions: SubjectRestrictionsTable;
+  audit_heads: AuditHeadsTable;
+  audit_events: AuditEventsTable;
+  signing_keys: SigningKeysTable;
+  audit_checkpoints: AuditCheckpointsTable;
+}

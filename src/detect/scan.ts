@@ -1,0 +1,104 @@
+/** scanText: structured recognisers + name/address model, merged into Findings with masked previews. */
+import { maskValue, normaliseValue, type FieldType } from '../core/pi-types.js';
+import { scanStructured } from './structured.js';
+import { tagText, type NerSpan } from './ner.js';
+import { DETECT_TYPES, type DetectType, type Finding, type ScanOptions, type Span } from './types.js';
+
+const FW = /[\uFF01-\uFF5E\u3000]/;
+/** Full-width ASCII to half-width, one char for one char (offsets are kept). */
+export function halfWidthSameLength(s: string): string {
+  if (!FW.test(s)) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += c >= 0xff01 && c <= 0xff5e ? String.fromCharCode(c - 0xfee0) : c === 0x3000 ? ' ' : s[i];
+  }
+  return out;
+}
+
+const FIELD_OF: Partial<Record<DetectType, FieldType>> = {
+  cn_id: 'cn_id', uscc: 'uscc', mobile: 'mobile', landline: 'landline', bank_card: 'bank_card',
+  passport: 'passport', plate: 'plate', email: 'email', ip: 'ip', birth_date: 'birth_date',
+  person_name: 'person_name', address: 'address', mainland_permit: 'passport', hk_id: 'passport', taiwan_id: 'passport',
+};
+
+/** Masked preview of a value of a detected type (never the raw value). */
+export function previewOf(type: DetectType, value: string): string {
+  if (type === 'postal_code') return value.slice(0, 2) + '****';
+  const f = FIELD_OF[type]!;
+  const n = normaliseValue(f, value);
+  const v = n.ok ? n.value : value;
+  if (type === 'cn_id' && v.length === 15) return v.slice(0, 3) + '*'.repeat(8) + v.slice(-4);
+  return maskValue(f, v);
+}
+
+const NAME_OK = /^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}$/u;
+const ADDR_STRONG = /[路街道号巷弄村镇乡室栋楼幢区县市省州旗园苑府城大厦中心]/;
+
+/** Raw spans (structured + model), merged and filtered, before line/column are attached. */
+export function scanSpans(text: string, opts: ScanOptions = {}): Span[] {
+  const want = opts.types ? new Set(opts.types) : undefined;
+  const minScore = opts.minScore ?? 0.5;
+  const norm = halfWidthSameLength(text);
+  const spans = scanStructured(norm, want);
+  const useModel = opts.names !== false && (!want || want.has('person_name') || want.has('address'));
+  let ner: NerSpan[] = [];
+  if (useModel) ner = tagText(text);
+  // filters on model spans
+  const keptNer: Span[] = [];
+  for (const s of ner) {
+    if (want && !want.has(s.type)) continue;
+    let { start, end } = s;
+    // trim whitespace / punctuation at the edges
+    while (start < end && /[\s,，:：、()（）"'“”]/.test(text[start])) start++;
+    while (end > start && /[\s,，:：、()（）"'“”]/.test(text[end - 1])) end--;
+    const v = text.slice(start, end);
+    if (s.type === 'person_name' && !NAME_OK.test(v)) continue;
+    if (s.type === 'address' && (v.length < 4 || !ADDR_STRONG.test(v))) continue;
+    keptNer.push({ type: s.type, start, end, score: s.score, value: v });
+  }
+  // postal codes are PI only next to an address (or with a postal keyword)
+  const all: Span[] = [];
+  for (const s of spans) {
+    if (s.type === 'postal_code' && s.score < 0.5) {
+      const near = keptNer.some((a) => a.type === 'address' && (
+        s.start >= a.end && s.start - a.end <= 6 && /^[\s,，;；(（邮编政码:：]*$/.test(norm.slice(a.end, s.start)) ||
+        a.start >= s.end && a.start - s.end <= 3));
+      if (near) s.score = 0.85;
+    }
+    all.push(s);
+  }
+  // structured findings win over overlapping model spans; an address may be trimmed before them
+  all.sort((a, b) => a.start - b.start);
+  for (const m of keptNer) {
+    let { start, end } = m;
+    let drop = false;
+    for (const s of all) {
+      if (s.end <= start || s.start >= end) continue;
+      if (m.type === 'address' && s.start > start + 4) { end = s.start; while (end > start && /[\s,，:：、(（]/.test(text[end - 1])) end--; } else { drop = true; break; }
+    }
+    if (!drop && end > start) all.push({ ...m, start, end, value: text.slice(start, end) });
+  }
+  return all.filter((s) => s.score >= minScore).sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+/** Attach 1-based line/column (relative to base) and the masked preview. */
+export function toFindings(text: string, spans: Span[], base = { offset: 0, line: 1, column: 1 }): Finding[] {
+  const out: Finding[] = [];
+  let line = base.line, lineStart = 0, firstLine = true, pos = 0;
+  for (const s of spans) {
+    // advance line counter up to s.start
+    let nl = text.indexOf('\n', pos);
+    while (nl !== -1 && nl < s.start) { line++; lineStart = nl + 1; firstLine = false; nl = text.indexOf('\n', nl + 1); }
+    pos = lineStart;
+    const column = firstLine ? base.column + s.start : s.start - lineStart + 1;
+    out.push({ type: s.type, start: base.offset + s.start, end: base.offset + s.end, line, column, score: Math.round(s.score * 1000) / 1000, preview: previewOf(s.type, s.value) });
+  }
+  return out;
+}
+
+/** Find Chinese PI in a string. Offsets are JS string indices (UTF-16 code units). */
+export function scanText(text: string, opts: ScanOptions = {}): Finding[] {
+  if (opts.types) for (const t of opts.types) if (!DETECT_TYPES.includes(t)) throw new TypeError(`unknown detect type: ${t}`);
+  return toFindings(text, scanSpans(text, opts));
+}

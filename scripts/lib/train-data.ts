@@ -39,7 +39,7 @@ export type NameGen = (r: Rng) => string;
 /** One synthetic training document. */
 export function trainDoc(r: Rng, name: NameGen): Doc {
   const d = new Doc();
-  const k = r.int(0, 11);
+  const k = r.int(0, 12);
   const sep = r.pick(['：', ':', '：', ' ']);
   switch (k) {
     case 0:
@@ -75,6 +75,24 @@ export function trainDoc(r: Rng, name: NameGen): Doc {
     case 10:
       d.t(`股东`).e('PER', name(r)).t(`将其持有的${company(r)}${r.int(1, 60)}%股权转让给`).e('PER', name(r)).t(`，联系电话${genLandline(r)}。`);
       break;
+    case 11: {
+      // header + rows without inline context (CSV / TSV / pasted tables)
+      const sepc = r.pick(['\t', ',', ' | ', '  ']);
+      const cols = r.pick([['姓名', '电话', '地址'], ['客户', '手机', '身份证', '住址'], ['联系人', '联系方式', '邮寄地址', '备注']]);
+      d.t(cols.join(sepc) + '\n');
+      for (let j = 0; j < r.int(1, 4); j++) {
+        cols.forEach((c, ci) => {
+          if (ci) d.t(sepc);
+          if (ci === 0) d.e('PER', name(r));
+          else if (/地址|住址/.test(c)) d.e('ADR', trainAddress(r));
+          else if (/身份证/.test(c)) d.t(genCnId(r));
+          else if (c === '备注') d.t(r.pick(['已付款', '加急', '无', '周末送货']));
+          else d.t(genMobile(r));
+        });
+        d.t('\n');
+      }
+      break;
+    }
     default:
       d.t(`客服：请问是`).e('PER', name(r)).t(`本人吗？\n用户：是的，麻烦改一下地址，改成`).e('ADR', trainAddress(r)).t('。');
   }

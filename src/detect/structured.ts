@@ -174,13 +174,21 @@ export class StructuredScanner {
     return this.out;
   }
 
+  /** Up to `n` chars before start, cut at the line start (and, when `clause`, at tabs/commas too). */
+  private before(start: number, n: number, clause: boolean): string {
+    let s = this.text.slice(Math.max(0, start - n), start);
+    const cut = clause ? Math.max(s.lastIndexOf('\n'), s.lastIndexOf('\t'), s.lastIndexOf('，'), s.lastIndexOf(','), s.lastIndexOf('；'), s.lastIndexOf('。')) : s.lastIndexOf('\n');
+    if (cut !== -1) s = s.slice(cut + 1);
+    return s;
+  }
+
   private ctx(start: number, type: DetectType): boolean {
     const re = CTX[type];
-    return re ? re.test(this.text.slice(Math.max(0, start - 20), start)) : false;
+    return re ? re.test(this.before(start, 20, false)) : false;
   }
 
   private neg(start: number): boolean {
-    return NEG_CTX.test(this.text.slice(Math.max(0, start - 12), start));
+    return NEG_CTX.test(this.before(start, 12, true));
   }
 
   private push(type: DetectType, start: number, end: number, score: number, value: string): void {
@@ -347,7 +355,8 @@ export class StructuredScanner {
     if (L === 18 && allow('cn_id')) {
       const id = d.toUpperCase();
       if (!cnIdProblem(id)) { this.push('cn_id', i, end, neg ? 0.6 : 0.99, id); return true; }
-      if (allow('uscc') && isValidUscc(id)) { this.push('uscc', i, end, 0.97, id); return true; }
+      const card = /^\d+$/.test(id) && luhnValid(id) && BANK_IIN.test(id);
+      if (!card && allow('uscc') && isValidUscc(id)) { this.push('uscc', i, end, 0.97, id); return true; }
     }
     if (/[Xx]/.test(d)) return false;
     if (allow('landline') && d.charCodeAt(0) === 48 && L >= 10 && L <= 12 && isCnLandline(d)) {

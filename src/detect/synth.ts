@@ -58,7 +58,7 @@ export function genMobile(r: Rng): string { return r.pick(MOBILE_PREFIXES) + r.d
 
 export function genLandline(r: Rng): string {
   const area = r.pick(['010', '021', '022', '023', '020', '0755', '0571', '028', '027', '025', '029', '0532', '0512']);
-  return area + String(r.int(2, 8)) + r.digits(area.length === 3 ? 7 : 6);
+  return area + String(r.int(2, 8)) + r.digits(7);
 }
 
 export function luhnComplete(prefix: string): string {

@@ -54,7 +54,19 @@ for (const [list, kind] of [[NAME_CTX, 1], [ADDR_CTX, 2]] as const) {
     CTX_FIRST.set(c, l);
   }
 }
-const BREAK = new Set([...'，。；;！？!?\n\r\t|'].map((c) => c.charCodeAt(0)));
+const BREAK = new Uint8Array(65536);
+for (const c of '，。；;！？!?\n\r\t|') BREAK[c.charCodeAt(0)] = 1;
+const DIV_FIRST = new Uint8Array(65536);
+for (const c of DIV.keys()) DIV_FIRST[c] = 1;
+const CTX_FIRST_T = new Uint8Array(65536);
+for (const c of CTX_FIRST.keys()) CTX_FIRST_T[c] = 1;
+const surnameTables = new WeakMap<Set<number>, Uint8Array>();
+function surnameTable(s: Set<number>): Uint8Array {
+  let t = surnameTables.get(s);
+  if (!t) { t = new Uint8Array(65536); for (const c of s) t[c] = 1; surnameTables.set(s, t); }
+  return t;
+}
+let scratch = { code: new Int32Array(0), div: new Uint8Array(0), nctx: new Uint8Array(0), actx: new Uint8Array(0) };
 
 function cclass(c: number): number {
   if (c >= 0x4e00 && c <= 0x9fff) return 1;
@@ -81,24 +93,25 @@ export const NFEAT = 25;
 export function features(s: string, surnames: Set<number>, out?: Int32Array): Int32Array {
   const n = s.length;
   const f = out && out.length >= n * NFEAT ? out : new Int32Array(n * NFEAT);
-  const code = new Int32Array(n + 6);
+  if (scratch.code.length < n + 6) scratch = { code: new Int32Array(n + 64), div: new Uint8Array(n + 64), nctx: new Uint8Array(n + 64), actx: new Uint8Array(n + 64) };
+  const { code, div, nctx, actx } = scratch;
+  const sur = surnameTable(surnames);
   for (let i = 0; i < n; i++) code[i + 3] = s.charCodeAt(i);
   code[0] = code[1] = code[2] = 1; code[n + 3] = code[n + 4] = code[n + 5] = 2;
   // division dictionary: 1 = begin, 2 = inside, 3 = end of a matched name
-  const div = new Uint8Array(n);
+  div.fill(0, 0, n);
   for (let i = 0; i < n;) {
-    const l = DIV.get(code[i + 3]);
+    const l = DIV_FIRST[code[i + 3]] ? DIV.get(code[i + 3]) : undefined;
     let len = 0;
     if (l) for (const w of l) if (w.length > len && s.startsWith(w, i)) { len = w.length; break; }
     if (len) { div[i] = 1; for (let k = i + 1; k < i + len - 1; k++) div[k] = 2; div[i + len - 1] = 3; i += len; } else i++;
   }
   // context words: distance bucket since the last name / address context word in this clause
-  const nctx = new Uint8Array(n), actx = new Uint8Array(n);
   let lastN = -1, lastA = -1;
   for (let i = 0; i < n; i++) {
     const c = code[i + 3];
-    if (BREAK.has(c)) { lastN = lastA = -1; }
-    const l = CTX_FIRST.get(c);
+    if (BREAK[c]) { lastN = lastA = -1; }
+    const l = CTX_FIRST_T[c] ? CTX_FIRST.get(c) : undefined;
     if (l) for (const [w, kind] of l) if (s.startsWith(w, i)) { if (kind === 1) lastN = i + w.length; else lastA = i + w.length; }
     nctx[i] = lastN < 0 || lastN > i ? 0 : bucket(i - lastN);
     actx[i] = lastA < 0 || lastA > i ? 0 : bucket(i - lastA);
@@ -108,7 +121,7 @@ export function features(s: string, surnames: Set<number>, out?: Int32Array): In
     const m3 = code[p - 3], p3 = code[p + 3];
     const c0 = code[p], m1 = code[p - 1], m2 = code[p - 2], p1 = code[p + 1], p2 = code[p + 2];
     const o = i * NFEAT;
-    const sur0 = surnames.has(c0) ? 1 : 0, surm1 = surnames.has(m1) ? 1 : 0;
+    const sur0 = sur[c0], surm1 = sur[m1];
     f[o] = mix(1, c0, 0);
     f[o + 1] = mix(2, m1, 0);
     f[o + 2] = mix(3, p1, 0);
@@ -151,28 +164,27 @@ export function allowed(prev: number, cur: number): boolean {
  * Viterbi over emission weights w (bucket*NT + tag) and transition weights trans[(prev+1)*NT+cur]
  * (prev = -1 is the start). Returns the best tag sequence and per-position emission margins.
  */
+let vScore = new Float32Array(0), vBack = new Uint8Array(0);
 export function viterbi(feat: Int32Array, n: number, w: Float32Array, trans: Float32Array, margins?: Float32Array): Uint8Array {
-  const score = new Float32Array(n * NT);
-  const back = new Uint8Array(n * NT);
+  if (vScore.length < n * NT) { vScore = new Float32Array(n * NT + 256); vBack = new Uint8Array(n * NT + 256); }
+  const score = vScore, back = vBack;
   const em = new Float32Array(NT);
   for (let i = 0; i < n; i++) {
-    em.fill(0);
+    let e0 = 0, e1 = 0, e2 = 0, e3 = 0, e4 = 0;
     const o = i * NFEAT;
     for (let k = 0; k < NFEAT; k++) {
       const b = feat[o + k] * NT;
-      em[0] += w[b]; em[1] += w[b + 1]; em[2] += w[b + 2]; em[3] += w[b + 3]; em[4] += w[b + 4];
+      e0 += w[b]; e1 += w[b + 1]; e2 += w[b + 2]; e3 += w[b + 3]; e4 += w[b + 4];
     }
-    if (margins) {
-      // margin of the best non-O tag over O (positive => entity-ish)
-      margins[i] = Math.max(em[1], em[2], em[3], em[4]) - em[0];
-    }
+    em[0] = e0; em[1] = e1; em[2] = e2; em[3] = e3; em[4] = e4;
+    if (margins) margins[i] = Math.max(e1, e2, e3, e4) - e0;
     for (let t = 0; t < NT; t++) {
       let best = -Infinity, arg = 0;
       if (i === 0) {
-        best = allowed(-1, t) && t !== 2 && t !== 4 ? trans[t] : -Infinity;
+        best = t !== 2 && t !== 4 ? trans[t] : -Infinity;
       } else {
         for (let p = 0; p < NT; p++) {
-          if (!allowed(p, t)) continue;
+          if ((t === 2 && p !== 1 && p !== 2) || (t === 4 && p !== 3 && p !== 4)) continue;
           const v = score[(i - 1) * NT + p] + trans[(p + 1) * NT + t];
           if (v > best) { best = v; arg = p; }
         }

@@ -4,16 +4,10 @@ import { scanStructured } from './structured.js';
 import { tagText, type NerSpan } from './ner.js';
 import { DETECT_TYPES, type DetectType, type Finding, type ScanOptions, type Span } from './types.js';
 
-const FW = /[\uFF01-\uFF5E\u3000]/;
+const FW = /[\uFF01-\uFF5E\u3000]/g;
 /** Full-width ASCII to half-width, one char for one char (offsets are kept). */
 export function halfWidthSameLength(s: string): string {
-  if (!FW.test(s)) return s;
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    out += c >= 0xff01 && c <= 0xff5e ? String.fromCharCode(c - 0xfee0) : c === 0x3000 ? ' ' : s[i];
-  }
-  return out;
+  return s.replace(FW, (c) => c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
 
 const FIELD_OF: Partial<Record<DetectType, FieldType>> = {
@@ -26,6 +20,13 @@ const FIELD_OF: Partial<Record<DetectType, FieldType>> = {
 export function previewOf(type: DetectType, value: string): string {
   if (type === 'postal_code') return value.slice(0, 2) + '****';
   const f = FIELD_OF[type]!;
+  // structured values are already canonical (digits / upper case): mask directly
+  if (type === 'mobile' || type === 'cn_id' || type === 'bank_card' || type === 'uscc') {
+    if (type === 'mobile') return value.slice(0, 3) + '****' + value.slice(7);
+    if (type === 'bank_card') return '*'.repeat(value.length - 4) + value.slice(-4);
+    if (type === 'cn_id' && value.length === 18) return value.slice(0, 3) + '*'.repeat(11) + value.slice(-4);
+    if (type === 'uscc') return maskValue('uscc', value);
+  }
   const n = normaliseValue(f, value);
   const v = n.ok ? n.value : value;
   if (type === 'cn_id' && v.length === 15) return v.slice(0, 3) + '*'.repeat(8) + v.slice(-4);
@@ -90,10 +91,14 @@ export function scanSpans(text: string, opts: ScanOptions = {}): Span[] {
   }
   // structured findings win over overlapping model spans; an address may be trimmed before them
   all.sort((a, b) => a.start - b.start);
+  const nStruct = all.length;
+  // structured spans do not overlap each other: ends are sorted too, binary search the first candidate
+  const firstEndAfter = (x: number) => { let lo = 0, hi = nStruct; while (lo < hi) { const mid = (lo + hi) >> 1; if (all[mid].end <= x) lo = mid + 1; else hi = mid; } return lo; };
   for (const m of keptNer) {
     let { start, end } = m;
     let drop = false;
-    for (const s of all) {
+    for (let k = firstEndAfter(start); k < nStruct && all[k].start < end; k++) {
+      const s = all[k];
       if (s.end <= start || s.start >= end) continue;
       if (m.type === 'address' && s.start > start + 4) { end = s.start; while (end > start && /[\s,，:：、(（]/.test(text[end - 1])) end--; } else { drop = true; break; }
     }

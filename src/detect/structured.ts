@@ -354,7 +354,11 @@ export class StructuredScanner {
     }
     if (L === 18 && allow('cn_id')) {
       const id = d.toUpperCase();
-      if (!cnIdProblem(id)) { this.push('cn_id', i, end, neg ? 0.6 : 0.99, id); return true; }
+      const problem = cnIdProblem(id);
+      if (!problem) { this.push('cn_id', i, end, neg ? 0.6 : 0.99, id); return true; }
+      // ID-shaped (region + birth date fine) with a wrong check digit: a mistyped ID, not a card,
+      // unless a bank-card keyword says otherwise
+      if (problem === 'check_digit' && (this.ctx(i, 'cn_id') || !this.ctx(i, 'bank_card'))) return true;
       const card = /^\d+$/.test(id) && luhnValid(id) && BANK_IIN.test(id);
       if (!card && allow('uscc') && isValidUscc(id)) { this.push('uscc', i, end, 0.97, id); return true; }
     }

@@ -1,0 +1,131 @@
+/**
+ * Train the person-name / address model (structured averaged perceptron over characters, BIO tags)
+ * on the CLUENER2020 training sentences (minus the fixed held-out tenth) plus synthetic training
+ * forms/contracts/chats, and write src/detect/model/ner.bin.   Run: npm run train:detect
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { BUCKETS, NT, NFEAT, features, viterbi, encodeModel, decodeModel, tagText, modelPath } from '../src/detect/ner.js';
+import { Rng } from '../src/detect/synth.js';
+import { loadCluener, isHeldOut, spansOf } from './lib/cluener.js';
+import { trainDoc } from './lib/train-data.js';
+
+const EPOCHS = Number(process.env.EPOCHS ?? 8);
+const THRESH = Number(process.env.PRUNE ?? 0.0);
+const TAG = { O: 0, 'B-PER': 1, 'I-PER': 2, 'B-ADR': 3, 'I-ADR': 4 } as const;
+interface Sample { text: string; gold: Uint8Array }
+
+function toSample(text: string, spans: Array<{ type: string; start: number; end: number }>): Sample {
+  const gold = new Uint8Array(text.length);
+  for (const s of spans) {
+    const b = s.type === 'PER' ? 1 : 3;
+    gold[s.start] = b;
+    for (let i = s.start + 1; i < s.end; i++) gold[i] = b + 1;
+  }
+  return { text, gold };
+}
+
+/** CLUENER addresses are often bare place names (北京, 美国); keep only detailed ones as ADR. */
+const DETAILED = /[路街道号巷弄村镇乡室栋楼区县]/;
+
+const t0 = Date.now();
+const clue = loadCluener();
+const train: Sample[] = [];
+const held: Array<{ text: string; per: Array<[number, number]> }> = [];
+const names: string[] = [];
+const surnameCount = new Map<string, number>();
+clue.forEach((s, idx) => {
+  const per = spansOf(s, 'name');
+  if (isHeldOut(idx)) { held.push({ text: s.text, per }); return; }
+  const spans = per.map(([a, b]) => ({ type: 'PER', start: a, end: b }));
+  for (const [a, b] of spansOf(s, 'address')) {
+    const v = s.text.slice(a, b);
+    if (v.length >= 5 && DETAILED.test(v)) spans.push({ type: 'ADR', start: a, end: b });
+  }
+  // drop overlaps (rare)
+  spans.sort((x, y) => x.start - y.start);
+  const clean = spans.filter((x, i) => i === 0 || x.start >= spans[i - 1].end);
+  train.push(toSample(s.text, clean));
+  for (const [a, b] of per) {
+    const v = s.text.slice(a, b);
+    if (/^[\u4e00-\u9fff]{2,4}$/.test(v)) { names.push(v); surnameCount.set(v[0], (surnameCount.get(v[0]) ?? 0) + 1); }
+  }
+});
+const surnames = [...surnameCount].filter(([, c]) => c >= 3).map(([ch]) => ch).join('');
+const surnameSet = new Set([...surnames].map((c) => c.charCodeAt(0)));
+const givenChars = names.flatMap((n) => [...n.slice(1)]);
+const surnameList = [...surnames];
+const rng = new Rng(20240601);
+const nameGen = (r: Rng) => r.chance(0.5) ? r.pick(names) : r.pick(surnameList) + r.pick(givenChars) + (r.chance(0.7) ? r.pick(givenChars) : '');
+const SYN = Number(process.env.SYNTH ?? 6000);
+for (let i = 0; i < SYN; i++) { const d = trainDoc(rng, nameGen); train.push(toSample(d.text, d.spans)); }
+console.log(`train sentences ${train.length} (CLUENER ${clue.length - held.length}, synthetic ${SYN}); held-out ${held.length}; surnames ${surnameSet.size}`);
+
+const w = new Float32Array(BUCKETS * NT);
+const u = new Float64Array(BUCKETS * NT);
+const trans = new Float32Array((NT + 1) * NT);
+const ut = new Float64Array((NT + 1) * NT);
+let c = 1;
+const featBuf = new Int32Array(4096 * NFEAT);
+function avg(): { w: Float32Array; trans: Float32Array } {
+  const aw = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) aw[i] = w[i] - u[i] / c;
+  const at = new Float32Array(trans.length);
+  for (let i = 0; i < trans.length; i++) at[i] = trans[i] - ut[i] / c;
+  return { w: aw, trans: at };
+}
+
+function evalHeld(model: { w: Float32Array; trans: Float32Array; surnames: Set<number> }): string {
+  let tp = 0, fp = 0, fn = 0;
+  for (const h of held) {
+    const got = tagText(h.text, model).filter((s) => s.type === 'person_name').map((s) => `${s.start}:${s.end}`);
+    const gold = new Set(h.per.map(([a, b]) => `${a}:${b}`));
+    for (const g of got) if (gold.has(g)) tp++; else fp++;
+    fn += gold.size - got.filter((g) => gold.has(g)).length;
+  }
+  const p = tp / (tp + fp || 1), r = tp / (tp + fn || 1);
+  return `P=${p.toFixed(3)} R=${r.toFixed(3)} F1=${(2 * p * r / (p + r || 1)).toFixed(3)}`;
+}
+
+for (let ep = 0; ep < EPOCHS; ep++) {
+  // shuffle
+  for (let i = train.length - 1; i > 0; i--) { const j = rng.int(0, i); [train[i], train[j]] = [train[j], train[i]]; }
+  let errs = 0;
+  for (const s of train) {
+    const n = s.text.length;
+    if (n === 0 || n > 4096) { c++; continue; }
+    const f = features(s.text, surnameSet, featBuf);
+    const pred = viterbi(f, n, w, trans);
+    let diff = false;
+    for (let i = 0; i < n; i++) if (pred[i] !== s.gold[i]) { diff = true; break; }
+    if (diff) {
+      errs++;
+      for (let i = 0; i < n; i++) {
+        const g = s.gold[i], p = pred[i];
+        if (g !== p) {
+          const o = i * NFEAT;
+          for (let k = 0; k < NFEAT; k++) {
+            const b = f[o + k] * NT;
+            w[b + g] += 1; u[b + g] += c;
+            w[b + p] -= 1; u[b + p] -= c;
+          }
+        }
+        const gp = i === 0 ? 0 : s.gold[i - 1] + 1, pp = i === 0 ? 0 : pred[i - 1] + 1;
+        if (gp !== pp || g !== p) {
+          trans[gp * NT + g] += 1; ut[gp * NT + g] += c;
+          trans[pp * NT + p] -= 1; ut[pp * NT + p] -= c;
+        }
+      }
+    }
+    c++;
+  }
+  const a = avg();
+  console.log(`epoch ${ep + 1}: sentence errors ${errs}/${train.length}; held-out CLUENER person ${evalHeld({ ...a, surnames: surnameSet })} (${((Date.now() - t0) / 1000).toFixed(0)}s)`);
+}
+const a = avg();
+const file = encodeModel(a.w, a.trans, surnames, THRESH);
+const out = modelPath();
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, file);
+const back = decodeModel(file);
+console.log(`wrote ${out}: ${(file.length / 1024).toFixed(0)} KiB; quantised model held-out person ${evalHeld(back)}`);

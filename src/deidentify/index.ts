@@ -1,0 +1,7 @@
+/**
+ * Custodian de-identification of datasets: generalisation of quasi-identifiers, k-anonymity check
+ * and enforcement, and differential-privacy counts/sums with a per-dataset epsilon budget.
+ */
+export { ageFromBirthDate, ageBand, generaliseRegion, generaliseDate, truncatePostalCode, HIERARCHIES, type Hierarchy } from './generalise.js';
+export { kAnonymity, enforceKAnonymity, type Row, type KAnonymityReport, type EnforceOptions, type EnforceResult } from './kanon.js';
+export { createPrivacyBudget, laplaceCount, laplaceSum, laplaceNoise, PrivacyBudgetError, type PrivacyBudget, type LedgerEntry, type DpOptions } from './dp.js';

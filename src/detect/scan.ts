@@ -1,0 +1,129 @@
+/** scanText: structured recognisers + name/address model, merged into Findings with masked previews. */
+import { maskValue, normaliseValue, type FieldType } from '../core/pi-types.js';
+import { scanStructured } from './structured.js';
+import { tagText, type NerSpan } from './ner.js';
+import { DETECT_TYPES, type DetectType, type Finding, type ScanOptions, type Span } from './types.js';
+
+const FW = /[\uFF01-\uFF5E\u3000]/g;
+/** Full-width ASCII to half-width, one char for one char (offsets are kept). */
+export function halfWidthSameLength(s: string): string {
+  return s.replace(FW, (c) => c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
+
+const FIELD_OF: Partial<Record<DetectType, FieldType>> = {
+  cn_id: 'cn_id', uscc: 'uscc', mobile: 'mobile', landline: 'landline', bank_card: 'bank_card',
+  passport: 'passport', plate: 'plate', email: 'email', ip: 'ip', birth_date: 'birth_date',
+  person_name: 'person_name', address: 'address', mainland_permit: 'passport', hk_id: 'passport', taiwan_id: 'passport',
+};
+
+/** Masked preview of a value of a detected type (never the raw value). */
+export function previewOf(type: DetectType, value: string): string {
+  if (type === 'postal_code') return value.slice(0, 2) + '****';
+  const f = FIELD_OF[type]!;
+  // structured values are already canonical (digits / upper case): mask directly
+  if (type === 'mobile' || type === 'cn_id' || type === 'bank_card' || type === 'uscc') {
+    if (type === 'mobile') return value.slice(0, 3) + '****' + value.slice(7);
+    if (type === 'bank_card') return '*'.repeat(value.length - 4) + value.slice(-4);
+    if (type === 'cn_id' && value.length === 18) return value.slice(0, 3) + '*'.repeat(11) + value.slice(-4);
+    if (type === 'uscc') return maskValue('uscc', value);
+  }
+  const n = normaliseValue(f, value);
+  const v = n.ok ? n.value : value;
+  if (type === 'cn_id' && v.length === 15) return v.slice(0, 3) + '*'.repeat(8) + v.slice(-4);
+  return maskValue(f, v);
+}
+
+const NAME_OK = /^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}$/u;
+const ADDR_STRONG = /[路街道号巷弄村镇乡室栋楼幢区县市省州旗园苑府城大厦中心]/;
+
+const NAME_TAIL = /(?:担任|先生|女士|小姐|同志|经理|总监|老师|律师|本人|负责|出资|持有|签字|签名|为|的|是|和|与|及|等|说|称|在)$/;
+const LABEL_BEFORE = /(?:[：:]|姓名|联系人|收件人|收货人|负责人|代表人|经办人|申请人|委托人|受托人|来访人|被访人|户名|股东[一二三四五六七八九十\d]*|[甲乙丙]方|出让方|受让方|由|请问是|我叫|我是|^)[\s\u3000]*$/;
+const CJK = /[\u4e00-\u9fff]/;
+const DELIM = /[\s，,。；;：:、（(）)\t\n]/;
+/**
+ * Name boundaries next to a label ("姓名：", "负责人"): the model tends to cut 3-char names to 2
+ * or to run into the next word. Extend to the delimiter when the label is clear; strip verbs.
+ */
+function fixNameBoundary(text: string, start: number, end: number): [number, number] {
+  let v = text.slice(start, end);
+  while (v.length > 2 && NAME_TAIL.test(v)) { const m = NAME_TAIL.exec(v)!; v = v.slice(0, v.length - m[0].length); end = start + v.length; }
+  if (!LABEL_BEFORE.test(text.slice(Math.max(0, start - 8), start))) return [start, end];
+  // extend over CJK chars up to a delimiter when the result stays a plausible name length (<= 4)
+  let e = end;
+  while (e < text.length && e - start < 4 && CJK.test(text[e]) && !/^(?:先生|女士|小姐|担任|同志|本人)/.test(text.slice(e, e + 2))) e++;
+  if (e > end && (e >= text.length || DELIM.test(text[e]) || /^(?:先生|女士|小姐|担任|同志|本人)/.test(text.slice(e, e + 2)))) end = e;
+  return [start, end];
+}
+
+/** Raw spans (structured + model), merged and filtered, before line/column are attached. */
+export function scanSpans(text: string, opts: ScanOptions = {}): Span[] {
+  const want = opts.types ? new Set(opts.types) : undefined;
+  const minScore = opts.minScore ?? 0.5;
+  const norm = halfWidthSameLength(text);
+  const spans = scanStructured(norm, want);
+  const useModel = opts.names !== false && (!want || want.has('person_name') || want.has('address'));
+  let ner: NerSpan[] = [];
+  if (useModel) ner = tagText(text);
+  // filters on model spans
+  const keptNer: Span[] = [];
+  for (const s of ner) {
+    if (want && !want.has(s.type)) continue;
+    let { start, end } = s;
+    // trim whitespace / punctuation at the edges
+    while (start < end && /[\s,，:：、()（）"'“”]/.test(text[start])) start++;
+    while (end > start && /[\s,，:：、()（）"'“”]/.test(text[end - 1])) end--;
+    if (s.type === 'person_name') [start, end] = fixNameBoundary(text, start, end);
+    const v = text.slice(start, end);
+    if (s.type === 'person_name' && !NAME_OK.test(v)) continue;
+    if (s.type === 'address' && (v.length < 4 || !ADDR_STRONG.test(v))) continue;
+    keptNer.push({ type: s.type, start, end, score: s.score, value: v });
+  }
+  // postal codes are PI only next to an address (or with a postal keyword)
+  const all: Span[] = [];
+  for (const s of spans) {
+    if (s.type === 'postal_code' && s.score < 0.5) {
+      const near = keptNer.some((a) => a.type === 'address' && (
+        s.start >= a.end && s.start - a.end <= 6 && /^[\s,，;；(（邮编政码:：]*$/.test(norm.slice(a.end, s.start)) ||
+        a.start >= s.end && a.start - s.end <= 3));
+      if (near) s.score = 0.85;
+    }
+    all.push(s);
+  }
+  // structured findings win over overlapping model spans; an address may be trimmed before them
+  all.sort((a, b) => a.start - b.start);
+  const nStruct = all.length;
+  // structured spans do not overlap each other: ends are sorted too, binary search the first candidate
+  const firstEndAfter = (x: number) => { let lo = 0, hi = nStruct; while (lo < hi) { const mid = (lo + hi) >> 1; if (all[mid].end <= x) lo = mid + 1; else hi = mid; } return lo; };
+  for (const m of keptNer) {
+    let { start, end } = m;
+    let drop = false;
+    for (let k = firstEndAfter(start); k < nStruct && all[k].start < end; k++) {
+      const s = all[k];
+      if (s.end <= start || s.start >= end) continue;
+      if (m.type === 'address' && s.start > start + 4) { end = s.start; while (end > start && /[\s,，:：、(（]/.test(text[end - 1])) end--; } else { drop = true; break; }
+    }
+    if (!drop && end > start) all.push({ ...m, start, end, value: text.slice(start, end) });
+  }
+  return all.filter((s) => s.score >= minScore).sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+/** Attach 1-based line/column (relative to base) and the masked preview. */
+export function toFindings(text: string, spans: Span[], base = { offset: 0, line: 1, column: 1 }): Finding[] {
+  const out: Finding[] = [];
+  let line = base.line, lineStart = 0, firstLine = true, pos = 0;
+  for (const s of spans) {
+    // advance line counter up to s.start
+    let nl = text.indexOf('\n', pos);
+    while (nl !== -1 && nl < s.start) { line++; lineStart = nl + 1; firstLine = false; nl = text.indexOf('\n', nl + 1); }
+    pos = lineStart;
+    const column = firstLine ? base.column + s.start : s.start - lineStart + 1;
+    out.push({ type: s.type, start: base.offset + s.start, end: base.offset + s.end, line, column, score: Math.round(s.score * 1000) / 1000, preview: previewOf(s.type, s.value) });
+  }
+  return out;
+}
+
+/** Find Chinese PI in a string. Offsets are JS string indices (UTF-16 code units). */
+export function scanText(text: string, opts: ScanOptions = {}): Finding[] {
+  if (opts.types) for (const t of opts.types) if (!DETECT_TYPES.includes(t)) throw new TypeError(`unknown detect type: ${t}`);
+  return toFindings(text, scanSpans(text, opts));
+}

@@ -9,7 +9,7 @@ import { PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { pgliteDialect } from './pglite-dialect.js';
-import { acquireStoreLock, type StoreLock } from './lock.js';
+import { acquireStoreLockWaiting, type StoreLock } from './lock.js';
 import { migrations } from './migrations/index.js';
 
 export type Tx = Transaction<Database>;
@@ -27,13 +27,13 @@ export interface Db {
   close(): Promise<void>;
 }
 
-export interface OpenDbInput { dataDir: string; databaseUrl?: string; poolSize?: number; lock?: boolean }
+export interface OpenDbInput { dataDir: string; databaseUrl?: string; poolSize?: number; lock?: boolean; lockWaitMs?: number }
 
 const INT8 = 20;
 const BYTEA = 17;
 
 export async function openDb(input: OpenDbInput): Promise<Db> {
-  const db = input.databaseUrl ? await openPostgres(input.databaseUrl, input.poolSize ?? 10) : await openPglite(input.dataDir, input.lock ?? true);
+  const db = input.databaseUrl ? await openPostgres(input.databaseUrl, input.poolSize ?? 10) : await openPglite(input.dataDir, input.lock ?? true, input.lockWaitMs ?? 10_000);
   try {
     await migrate(db);
   } catch (e) {
@@ -62,9 +62,9 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   };
 }
 
-async function openPglite(dataDir: string, takeLock: boolean): Promise<Db> {
+async function openPglite(dataDir: string, takeLock: boolean, lockWaitMs: number): Promise<Db> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const lock = takeLock ? acquireStoreLock(dataDir) : undefined;
+  const lock = takeLock ? await acquireStoreLockWaiting(dataDir, lockWaitMs) : undefined;
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const pgl = await PGlite.create(join(dataDir, 'pgdata'), {

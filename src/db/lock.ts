@@ -29,6 +29,17 @@ export function readLock(dataDir: string): LockInfo | null {
 
 export interface StoreLock { update(info: Partial<LockInfo>): void; release(): void }
 
+/** Take the lock; wait up to waitMs for a holder that is shutting down, then refuse. */
+export async function acquireStoreLockWaiting(dataDir: string, waitMs: number): Promise<StoreLock> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try { return acquireStoreLock(dataDir); } catch (e) {
+      if (!(e instanceof StoreLockedError) || Date.now() >= until) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 export function acquireStoreLock(dataDir: string): StoreLock {
   const path = lockPath(dataDir);
   let info: LockInfo = { pid: process.pid, started: new Date().toISOString() };

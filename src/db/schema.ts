@@ -10,7 +10,7 @@ export interface TenantKeysTable { tenant_id: string; version: number; wrapped: 
 export interface SubjectsTable { tenant_id: string; id: string; kek_version: number | null; wrapped_key: Buffer | null; created_at: Timestamp; erased_at: TimestampNull }
 export interface CollectionsTable { tenant_id: string; id: string; name: string; title: string | null; fields: Json<unknown>; created_at: Timestamp; updated_at: Timestamp }
 export interface RecordsTable { tenant_id: string; id: string; collection_id: string; subject_id: string; sealed: Buffer; created_at: Timestamp; updated_at: Timestamp }
-export interface BlindIndexTable { tenant_id: string; hash: Buffer; record_id: string }
+export interface BlindIndexTable { tenant_id: string; hash: Buffer; field: string; record_id: string }
 export interface ErasureLedgerTable { tenant_id: string; seq: Generated<number>; kind: 'subject' | 'record' | 'tenant'; target_id: string; reason: string | null; erased_at: Timestamp }
 export interface PurposesTable { tenant_id: string; name: string; title: string; title_en: string | null; legal_basis: string; description: string | null; requires_training: Generated<boolean>; automated_decision: Generated<boolean>; reconsent_mode: Generated<string>; created_at: Timestamp; updated_at: Timestamp }
 export interface RolesTable { tenant_id: string; name: string; title: string | null; grants: Json<unknown>; permissions: Json<unknown>; builtin: Generated<boolean>; created_at: Timestamp; updated_at: Timestamp }
@@ -28,7 +28,14 @@ export interface AuditEventsTable {
 export interface SigningKeysTable { tenant_id: string; id: string; algorithm: string; public_key: string; private_sealed: Buffer; created_at: Timestamp }
 export interface AuditCheckpointsTable { tenant_id: string; seq: number; hash: Buffer; signature: Buffer; key_id: string; at: Timestamp }
 
+export interface NoticesTable { tenant_id: string; name: string; version: number; language: string; text: string; sha256: string; purposes: Json<string[]>; material_change: Generated<boolean>; created_at: Timestamp }
+export interface ConsentsTable { tenant_id: string; subject_id: string; purpose: string; state: 'granted' | 'withdrawn'; notice: string; notice_version: number; channel: string; separate: Generated<boolean>; evidence: string | null; guardian: string | null; needs_reconsent: Generated<boolean>; granted_at: Timestamp; withdrawn_at: TimestampNull }
+export interface ConsentEventsTable { tenant_id: string; id: string; subject_id: string; purpose: string; event: string; notice: string | null; notice_version: number | null; channel: string | null; separate: boolean | null; evidence: string | null; guardian: string | null; at: Timestamp }
+
 export interface Database {
+  notices: NoticesTable;
+  consents: ConsentsTable;
+  consent_events: ConsentEventsTable;
   tenants: TenantsTable;
   tenant_keys: TenantKeysTable;
   subjects: SubjectsTable;

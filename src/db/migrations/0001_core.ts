@@ -56,6 +56,7 @@ CREATE INDEX records_collection ON records (tenant_id, collection_id, created_at
 CREATE TABLE blind_index (
   tenant_id text NOT NULL,
   hash bytea NOT NULL,
+  field text NOT NULL,
   record_id text NOT NULL,
   PRIMARY KEY (tenant_id, hash, record_id)
 );

@@ -1,0 +1,144 @@
+/**
+ * Identities (API keys), roles, purposes, and the purpose-bound access decision for PI (design
+ * decision 5): a grant of a role, a legal basis for this subject (consent on record when the basis is
+ * consent), and no restriction by the subject. Deny by default.
+ */
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Tx } from '../db/connection.js';
+import { AppError, conflict, forbidden, notFound } from '../core/errors.js';
+import { newId, newSecret } from '../core/ids.js';
+import type { Actor } from '../audit/index.js';
+import type { Decision, Grant, LegalBasis, Permission, PiAction, Role } from './access-types.js';
+import { decideGrant, grantedFields } from './policy.js';
+
+export const hashApiKey = (key: string) => createHash('sha256').update(key).digest();
+
+export interface PurposeInput { name: string; title: string; title_en?: string; legal_basis: LegalBasis; description?: string; requires_training?: boolean; automated_decision?: boolean; reconsent_mode?: 'block' | 'warn' }
+export interface RoleInput { name: string; title?: string; grants: Grant[]; permissions?: Permission[] }
+
+export function createAccessService() {
+  const roleCache = new Map<string, { at: number; roles: Role[] }>();
+
+  async function rolesOf(tx: Tx, tenantId: string, names: string[]): Promise<Role[]> {
+    if (names.length === 0) return [];
+    const key = `${tenantId}|${names.join(',')}`;
+    const hit = roleCache.get(key);
+    if (hit && Date.now() - hit.at < 2000) return hit.roles;
+    const rows = await tx.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId).where('name', 'in', names).execute();
+    const roles = rows.map((r) => ({ name: r.name, title: r.title, grants: r.grants as Grant[], permissions: r.permissions as Permission[], builtin: r.builtin }));
+    roleCache.set(key, { at: Date.now(), roles });
+    return roles;
+  }
+
+  return {
+    /** The actor behind an API key, or null when the key is unknown, revoked or expired. */
+    async authenticateApiKey(tx: Tx, key: string): Promise<Actor | null> {
+      if (!/^cst_[A-Za-z0-9_-]{20,80}$/.test(key)) return null;
+      const row = await tx.selectFrom('api_keys as k').innerJoin('tenants as t', 't.id', 'k.tenant_id')
+        .select(['k.id', 'k.tenant_id', 'k.roles', 'k.expires_at', 'k.revoked_at', 't.state'])
+        .where('k.key_hash', '=', hashApiKey(key)).executeTakeFirst();
+      if (!row || row.revoked_at || (row.expires_at && row.expires_at < new Date()) || row.state !== 'active') return null;
+      return { type: 'api_key', id: row.id, tenantId: row.tenant_id, roles: row.roles };
+    },
+
+    async createApiKey(tx: Tx, tenantId: string, input: { name: string; roles: string[]; expires_at?: string }) {
+      await requireRoles(tx, tenantId, input.roles);
+      const id = newId('key');
+      const apiKey = newSecret('cst');
+      await tx.insertInto('api_keys').values({ tenant_id: tenantId, id, name: input.name, key_hash: hashApiKey(apiKey), roles: JSON.stringify(input.roles), expires_at: input.expires_at ?? null }).execute();
+      return { id, name: input.name, roles: input.roles, api_key: apiKey };
+    },
+
+    async listApiKeys(tx: Tx, tenantId: string) {
+      return tx.selectFrom('api_keys').select(['id', 'name', 'roles', 'created_at', 'expires_at', 'revoked_at']).where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+    },
+
+    async revokeApiKey(tx: Tx, tenantId: string, id: string) {
+      const r = await tx.updateTable('api_keys').set({ revoked_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw notFound('access.api_key_not_found', 'API 密钥不存在', 'API key not found');
+    },
+
+    async createRole(tx: Tx, tenantId: string, input: RoleInput) {
+      const exists = await tx.selectFrom('roles').select('name').where('tenant_id', '=', tenantId).where('name', '=', input.name).executeTakeFirst();
+      if (exists) throw conflict('access.role_exists', `角色 ${input.name} 已存在`, `role ${input.name} already exists`, [{ field: 'name', reason: 'already exists' }]);
+      await tx.insertInto('roles').values({ tenant_id: tenantId, name: input.name, title: input.title ?? null, grants: JSON.stringify(input.grants), permissions: JSON.stringify(input.permissions ?? []) }).execute();
+      roleCache.clear();
+      return { name: input.name, title: input.title ?? null, grants: input.grants, permissions: input.permissions ?? [] };
+    },
+
+    async listRoles(tx: Tx, tenantId: string) {
+      const rows = await tx.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute();
+      return rows.map((r) => ({ name: r.name, title: r.title, grants: r.grants as Grant[], permissions: r.permissions as Permission[], builtin: r.builtin }));
+    },
+
+    async createPurpose(tx: Tx, tenantId: string, p: PurposeInput) {
+      const exists = await tx.selectFrom('purposes').select('name').where('tenant_id', '=', tenantId).where('name', '=', p.name).executeTakeFirst();
+      if (exists) throw conflict('access.purpose_exists', `目的 ${p.name} 已存在`, `purpose ${p.name} already exists`, [{ field: 'name', reason: 'already exists' }]);
+      await tx.insertInto('purposes').values({
+        tenant_id: tenantId, name: p.name, title: p.title, title_en: p.title_en ?? null, legal_basis: p.legal_basis, description: p.description ?? null,
+        requires_training: p.requires_training ?? true, automated_decision: p.automated_decision ?? false, reconsent_mode: p.reconsent_mode ?? 'block',
+      }).execute();
+      return this.getPurpose(tx, tenantId, p.name);
+    },
+
+    async getPurpose(tx: Tx, tenantId: string, name: string) {
+      const p = await tx.selectFrom('purposes').select(['name', 'title', 'title_en', 'legal_basis', 'description', 'requires_training', 'automated_decision', 'reconsent_mode', 'created_at'])
+        .where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
+      if (!p) throw notFound('access.purpose_not_found', `目的 ${name} 不存在`, `purpose ${name} does not exist`);
+      return p;
+    },
+
+    async listPurposes(tx: Tx, tenantId: string) {
+      return tx.selectFrom('purposes').select(['name', 'title', 'title_en', 'legal_basis', 'description', 'requires_training', 'automated_decision', 'reconsent_mode', 'created_at'])
+        .where('tenant_id', '=', tenantId).orderBy('name').execute();
+    },
+
+    /** Refuse unless a role of the actor holds the administrative permission. */
+    async requirePermission(tx: Tx, actor: Actor, perm: Permission): Promise<void> {
+      const roles = await rolesOf(tx, actor.tenantId, actor.roles);
+      if (roles.some((r) => r.permissions.includes('admin') || r.permissions.includes(perm))) return;
+      throw forbidden('access.permission_denied', `缺少管理权限 ${perm}`, `missing permission ${perm}`, [{ rule: 'permission_required', permission: perm }]);
+    },
+
+    /** Grant decision for a PI action on fields for a purpose (no subject-specific checks). */
+    async decide(tx: Tx, actor: Actor, req: { action: PiAction; collection: string; purpose: string | null; fields: string[] }): Promise<Decision> {
+      const roles = await rolesOf(tx, actor.tenantId, actor.roles);
+      return decideGrant(roles.flatMap((r) => r.grants), req);
+    },
+
+    async visibleFields(tx: Tx, actor: Actor, req: { action: PiAction; collection: string; purpose: string; all: string[] }): Promise<string[]> {
+      const roles = await rolesOf(tx, actor.tenantId, actor.roles);
+      return grantedFields(roles.flatMap((r) => r.grants), req);
+    },
+
+    /** The purpose exists and has a basis; for consent, the subjects without consent on record are returned. */
+    async subjectsWithoutBasis(tx: Tx, tenantId: string, purposeName: string, subjectIds: string[]): Promise<{ refused: Map<string, { rule: string; en: string; zh: string }> }> {
+      const refused = new Map<string, { rule: string; en: string; zh: string }>();
+      const p = await tx.selectFrom('purposes').select(['legal_basis']).where('tenant_id', '=', tenantId).where('name', '=', purposeName).executeTakeFirst();
+      if (!p) {
+        for (const s of subjectIds) refused.set(s, { rule: 'purpose_unknown', zh: `目的 ${purposeName} 未登记`, en: `purpose ${purposeName} is not registered` });
+        return { refused };
+      }
+      if (subjectIds.length === 0) return { refused };
+      const restricted = await tx.selectFrom('subject_restrictions').select('subject_id').where('tenant_id', '=', tenantId).where('purpose', 'in', [purposeName, '*']).where('subject_id', 'in', subjectIds).execute();
+      for (const r of restricted) refused.set(r.subject_id, { rule: 'restricted_by_subject', zh: '个人已限制该处理', en: 'the individual has restricted this processing' });
+      if (p.legal_basis === 'consent') {
+        const ok = await sql<{ subject_id: string }>`select subject_id from consents where tenant_id = ${tenantId} and purpose = ${purposeName}
+            and state = 'granted' and subject_id = any(${subjectIds}::text[]) and not needs_reconsent`.execute(tx);
+        const have = new Set(ok.rows.map((r) => r.subject_id));
+        for (const s of subjectIds) if (!have.has(s) && !refused.has(s)) refused.set(s, { rule: 'no_consent', zh: '该个人未就此目的同意（或已撤回同意）', en: 'no consent on record for this purpose (or it was withdrawn)' });
+      }
+      return { refused };
+    },
+  };
+
+  async function requireRoles(tx: Tx, tenantId: string, names: string[]) {
+    const rows = await tx.selectFrom('roles').select('name').where('tenant_id', '=', tenantId).where('name', 'in', names.length ? names : ['']).execute();
+    const have = new Set(rows.map((r) => r.name));
+    const missing = names.filter((n) => !have.has(n));
+    if (missing.length) throw new AppError(422, 'access.role_not_found', `角色不存在：${missing.join(', ')}`, `unknown roles: ${missing.join(', ')}`, [{ field: 'roles', reason: `unknown roles: ${missing.join(', ')}` }]);
+  }
+}
+
+export type AccessService = ReturnType<typeof createAccessService>;

@@ -1,0 +1,63 @@
+/**
+ * Wires the capability modules into one running Custodian: config -> store -> root key -> services.
+ * The only place that knows every module.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from './core/config.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { openDb, type Db } from './db/connection.js';
+import { KeyfileError, localRootKeyProvider, openKeyfile, type RootKeyProvider } from './crypto/keyfile.js';
+import { createKeyService, type KeyService } from './crypto/keys-service.js';
+import { createAccessService, type AccessService } from './access/index.js';
+import { createAuditService, type AuditService } from './audit/index.js';
+import { createTenantService, type TenantService } from './tenants/index.js';
+import { createCollectionStore, createRecordsService, type CollectionStore, type RecordsService } from './vault/index.js';
+import { createConsentService, type ConsentService } from './consent/index.js';
+
+export interface Custodian {
+  cfg: Config;
+  db: Db;
+  logger: Logger;
+  root: RootKeyProvider;
+  keys: KeyService;
+  access: AccessService;
+  audit: AuditService;
+  tenants: TenantService;
+  collections: CollectionStore;
+  records: RecordsService;
+  consent: ConsentService;
+  close(): Promise<void>;
+}
+
+export const keyfilePath = (cfg: Config) => join(cfg.dataDir, 'keyfile.json');
+export const passphrasePath = (cfg: Config) => join(cfg.dataDir, 'passphrase');
+
+/** The passphrase from CUSTODIAN_PASSPHRASE, else from the file `custodian init` wrote (0600). */
+export function readPassphrase(cfg: Config): string {
+  if (cfg.passphrase) return cfg.passphrase;
+  const p = passphrasePath(cfg);
+  if (existsSync(p)) return readFileSync(p, 'utf8').trim();
+  throw new KeyfileError('未提供密钥口令 / no passphrase: set CUSTODIAN_PASSPHRASE (or run `custodian init` first)');
+}
+
+export async function openCustodian(cfg: Config, opts: { logger?: Logger; lock?: boolean } = {}): Promise<Custodian> {
+  if (!existsSync(keyfilePath(cfg))) throw new KeyfileError(`未初始化 / not initialised: no keyfile in ${cfg.dataDir}; run \`custodian init --data ${cfg.dataDir}\` first`);
+  const root = localRootKeyProvider(openKeyfile(keyfilePath(cfg), readPassphrase(cfg)));
+  const db = await openDb({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, poolSize: cfg.pgPoolSize, lock: opts.lock });
+  return assemble(cfg, db, root, opts.logger ?? createLogger({ level: cfg.logLevel }));
+}
+
+export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Logger): Custodian {
+  const keys = createKeyService(root);
+  const access = createAccessService();
+  const tenants = createTenantService({ db, root, access });
+  const audit = createAuditService({ hashName: tenants.hashName, signingKey: tenants.signingKey });
+  const collections = createCollectionStore();
+  const records = createRecordsService({ db, keys, access, audit, collections, maxBatchRecords: cfg.maxBatchRecords });
+  const consent = createConsentService({ db, audit });
+  return {
+    cfg, db, logger, root, keys, access, audit, tenants, collections, records, consent,
+    async close() { await db.close(); },
+  };
+}

@@ -1,0 +1,1 @@
+export { createAuditService, type AuditService, type Actor, type AuditInput, type VerifyResult, type AuditQuery } from './audit-service.js';

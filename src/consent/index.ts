@@ -1,0 +1,1 @@
+export { createConsentService, type ConsentService, type NoticeInput, type ConsentInput } from './consent-service.js';

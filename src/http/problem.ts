@@ -1,0 +1,45 @@
+/** Every error leaves as RFC 9457 problem+json with a stable code and zh-CN + en messages; never PI, never a stack. */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isAppError } from '../core/errors.js';
+import { KeyfileError } from '../crypto/keyfile.js';
+
+function send(reply: FastifyReply, status: number, body: Record<string, unknown>, headers?: Record<string, string>) {
+  if (headers) reply.headers(headers);
+  return reply.status(status).type('application/problem+json').send({ type: 'about:blank', status, ...body });
+}
+
+const DB_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001', '08003', 'ETIMEDOUT']);
+
+export function problemHandler(err: FastifyError & { code?: string }, req: FastifyRequest, reply: FastifyReply) {
+  if (isAppError(err)) {
+    return send(reply, err.status, { title: err.en, code: err.code, detail: err.en, detail_zh: err.zh, ...(err.details ? { errors: err.details } : {}) }, err.headers);
+  }
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const errors = err.validation.map((v) => {
+      const where = v.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
+      const params = v.params as { issue?: { code?: string; keys?: string[] } };
+      const extra = params?.issue?.code === 'unrecognized_keys' && params.issue.keys ? params.issue.keys.join(', ') : '';
+      const field = [err.validationContext === 'body' ? '' : err.validationContext, where, extra].filter(Boolean).join(where && extra ? '.' : '') || err.validationContext || 'body';
+      return { field, reason: v.message };
+    });
+    const first = errors[0];
+    return send(reply, 400, { title: 'Invalid request', code: 'validation.invalid', detail: `${first.field}: ${first.reason}`, detail_zh: `请求无效：${first.field}：${first.reason}`, errors });
+  }
+  const code = err.code ?? '';
+  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return send(reply, 400, { title: 'Invalid JSON', code: 'request.invalid_json', detail: 'The body is not valid JSON', detail_zh: '请求体不是有效的 JSON' });
+  }
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, { title: 'Body too large', code: 'request.too_large', detail: 'The body exceeds the size limit', detail_zh: '请求体超过大小上限' });
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(reply, 415, { title: 'Unsupported media type', code: 'request.media_type', detail: 'Send application/json', detail_zh: '请使用 application/json' });
+  if (code === 'FST_ERR_RATE_LIMITED' || err.statusCode === 429) return send(reply, 429, { title: 'Too many requests', code: 'request.rate_limited', detail: 'Too many requests; retry later', detail_zh: '请求过于频繁，请稍后再试' });
+  if (DB_DOWN.has(code) || /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(err.message ?? '')) {
+    return send(reply, 503, { title: 'Store unavailable', code: 'store.unavailable', detail: 'The database is not reachable; retry shortly', detail_zh: '数据库暂不可用，请稍后重试' }, { 'retry-after': '5' });
+  }
+  if (err instanceof KeyfileError) return send(reply, 500, { title: 'Key error', code: 'crypto.key_error', detail: 'A key could not be opened', detail_zh: '密钥无法打开' });
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return send(reply, err.statusCode, { title: 'Bad request', code: `request.${code || 'invalid'}`.toLowerCase(), detail: 'The request was refused', detail_zh: '请求被拒绝' });
+  }
+  req.log.error({ err }, 'unexpected error');
+  return send(reply, 500, { title: 'Internal error', code: 'internal', detail: 'An unexpected error occurred; it was logged', detail_zh: '发生内部错误，已记录' });
+}

@@ -1,0 +1,37 @@
+/** Request schemas shared by routes and the OpenAPI document. Unknown keys are refused. */
+import { z } from 'zod';
+import { CATEGORIES, FIELD_TYPES } from '../../core/pi-types.js';
+import { ACTIONS, LEGAL_BASES, PERMISSIONS } from '../../access/index.js';
+
+export const Name = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'use lower-case letters, digits and _ (start with a letter, at most 63)');
+export const IdParam = z.string().regex(/^[a-z]{2,8}_[A-Za-z0-9]{8,64}$/, 'is not a valid id');
+export const Problem = z.object({ type: z.string(), status: z.number(), title: z.string(), code: z.string(), detail: z.string(), detail_zh: z.string().optional(), errors: z.array(z.record(z.string(), z.unknown())).optional() });
+
+export const FieldInput = z.strictObject({
+  name: Name,
+  type: z.enum(FIELD_TYPES),
+  category: z.enum(CATEGORIES).optional(),
+  sensitive: z.boolean().optional(),
+  searchable: z.boolean().optional(),
+  title: z.string().max(100).optional(),
+  grade: z.enum(['general', 'important', 'core']).optional(),
+});
+export const CollectionInput = z.strictObject({ name: Name, title: z.string().max(100).optional(), fields: z.array(FieldInput).min(1).max(200) });
+const FieldValues = z.record(z.string().max(63), z.union([z.string().max(4000), z.number(), z.boolean(), z.null()]));
+export const RecordInput = z.strictObject({ subject_id: IdParam.optional(), fields: FieldValues });
+export const RecordsBody = z.union([z.strictObject({ records: z.array(RecordInput).min(1) }), RecordInput]);
+export const SearchBody = z.strictObject({ field: Name, value: z.union([z.string().max(4000), z.number(), z.boolean()]), purpose: Name, fields: z.array(Name).max(200).optional(), limit: z.number().int().min(1).max(1000).optional() });
+export const ReadQuery = z.strictObject({ purpose: Name, fields: z.string().max(4000).regex(/^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$/, 'is a comma-separated list of field names').optional() });
+export const UpdateBody = z.strictObject({ fields: FieldValues });
+
+export const PurposeInput = z.strictObject({
+  name: Name, title: z.string().min(1).max(100), title_en: z.string().max(100).optional(), legal_basis: z.enum(LEGAL_BASES),
+  description: z.string().max(2000).optional(), requires_training: z.boolean().optional(), automated_decision: z.boolean().optional(), reconsent_mode: z.enum(['block', 'warn']).optional(),
+});
+const Wild = z.union([Name, z.literal('*')]);
+export const Grant = z.strictObject({ collection: Wild, fields: z.array(Wild).min(1), actions: z.array(z.enum(ACTIONS)).min(1), purposes: z.array(Wild).min(1), view: z.enum(['plain', 'masked']) });
+export const RoleInput = z.strictObject({ name: Name, title: z.string().max(100).optional(), grants: z.array(Grant).max(200), permissions: z.array(z.enum(PERMISSIONS)).optional() });
+export const ApiKeyInput = z.strictObject({ name: z.string().min(1).max(100), roles: z.array(Name).min(1).max(20), expires_at: z.iso.datetime().optional() });
+export const NoticeInput = z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'use lower-case letters, digits, - and _'), language: z.enum(['zh-CN', 'en']), text: z.string().min(1).max(200_000), purposes: z.array(Name).max(100), material_change: z.boolean().optional() });
+export const ConsentInput = z.strictObject({ purpose: Name, notice: z.string().min(1).max(63), notice_version: z.number().int().min(1), channel: z.enum(['app', 'web', 'paper', 'phone', 'other']), separate: z.boolean().optional(), evidence: z.string().max(500).optional(), guardian: z.string().max(100).optional() });
+export const AuditQuery = z.strictObject({ subject_id: IdParam.optional(), actor_id: z.string().max(80).optional(), purpose: Name.optional(), action: z.string().max(40).optional(), from: z.iso.datetime().optional(), to: z.iso.datetime().optional(), after_seq: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });

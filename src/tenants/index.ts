@@ -1,0 +1,1 @@
+export { createTenantService, type TenantService } from './tenant-service.js';

@@ -1,0 +1,283 @@
+/**
+ * Records: write (one or a batch, all or nothing), read and search with a declared purpose, update,
+ * erase by crypto-shredding. Each call checks access, then runs one transaction holding the data
+ * change and its audit event; a refusal is audited in its own transaction and then thrown.
+ */
+import { sql } from 'kysely';
+import type { Db, Tx } from '../db/connection.js';
+import { AppError, forbidden, gone, invalidField, notFound, badRequest } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { maskValue, normaliseValue, reasonText } from '../core/pi-types.js';
+import type { Actor, AuditInput, AuditService } from '../audit/index.js';
+import type { AccessService, PiAction } from '../access/index.js';
+import type { KeyService } from '../crypto/keys-service.js';
+import type { TenantKeyring } from '../crypto/keyring.js';
+import type { CollectionStore } from './collections.js';
+import { fieldAad, packFields, unpackFields } from './sealed-record.js';
+import type { Collection, FieldDef, ReadInput, RecordInput, RecordView, SearchInput } from './vault-types.js';
+
+export interface RecordsDeps {
+  db: Db;
+  keys: KeyService;
+  access: AccessService;
+  audit: Pick<AuditService, 'record'>;
+  collections: CollectionStore;
+  maxBatchRecords: number;
+}
+
+interface Normalised { subjectId?: string; values: Record<string, string> }
+
+class Refusal { constructor(readonly error: AppError) {} }
+
+function present(f: FieldDef, v: string): string | number | boolean {
+  if (f.type === 'number') return Number(v);
+  if (f.type === 'boolean') return v === 'true';
+  return v;
+}
+
+export function createRecordsService(deps: RecordsDeps) {
+  const { db, keys, access, audit, collections } = deps;
+
+  /** Run the work; a Refusal returned from it commits (its audit event) and is then thrown. */
+  async function run<T>(fn: (tx: Tx) => Promise<T | Refusal>): Promise<T> {
+    const out = await db.transaction(fn);
+    if (out instanceof Refusal) throw out.error;
+    return out;
+  }
+
+  async function refuse(tx: Tx, actor: Actor, action: string, d: { rule: string; zh: string; en: string; fields?: string[] }, ctx: { purpose?: string | null; collection: string; recordId?: string; subjectId?: string; fields?: string[] }) {
+    await audit.record(tx, actor, [{ action, decision: 'deny', reason: d.rule, purpose: ctx.purpose ?? null, collection: ctx.collection, recordId: ctx.recordId ?? null, subjectId: ctx.subjectId ?? null, fields: ctx.fields ?? null }]);
+    return new Refusal(forbidden(`access.${d.rule}`, `拒绝访问：${d.zh}`, `Access refused: ${d.en}`, [{ rule: d.rule, ...(d.fields ? { fields: d.fields } : {}) }]));
+  }
+
+  function normaliseRecord(c: Collection, r: RecordInput, path: string): Normalised {
+    if (!r || typeof r !== 'object' || !r.fields || typeof r.fields !== 'object' || Array.isArray(r.fields)) throw invalidField(`${path}fields`, '必须是对象', 'must be an object');
+    const values: Record<string, string> = {};
+    const names = Object.keys(r.fields);
+    if (names.length === 0) throw invalidField(`${path}fields`, '不能为空', 'must name at least one field');
+    for (const name of names) {
+      const f = collections.field(c, name, `${path}fields.${name}`);
+      const v = (r.fields as Record<string, unknown>)[name];
+      if (v === null || v === undefined) continue;
+      const n = normaliseValue(f.type, v);
+      if (!n.ok) { const t = reasonText(n.reason); throw invalidField(`${path}fields.${name}`, t.zh, t.en); }
+      values[name] = n.value;
+    }
+    return { subjectId: r.subject_id, values };
+  }
+
+  function openRecord(ring: TenantKeyring, c: Collection, row: { id: string; subject_id: string; sealed: Buffer; wrapped_key: Buffer | null; kek_version: number | null }, fields: Array<{ field: string; view: 'plain' | 'masked' }>): RecordView {
+    const key = ring.subjectKey(row.subject_id, row.wrapped_key as Buffer, row.kek_version as number);
+    const sealed = unpackFields(row.sealed);
+    const out: Record<string, string | number | boolean> = {};
+    for (const { field, view } of fields) {
+      const s = sealed.get(field);
+      if (!s) continue;
+      const def = c.fields.find((f) => f.name === field) as FieldDef;
+      const v = ring.suite.open(key, s, fieldAad(ring.tenantId, c.id, row.id, row.subject_id, field)).toString('utf8');
+      out[field] = view === 'plain' ? present(def, v) : maskValue(def.type, v);
+    }
+    return { id: row.id, subject_id: row.subject_id, fields: out };
+  }
+
+  async function loadRows(tx: Tx, tenantId: string, collectionId: string, ids: string[]) {
+    if (ids.length === 0) return [];
+    return tx.selectFrom('records as r').innerJoin('subjects as s', (j) => j.onRef('s.tenant_id', '=', 'r.tenant_id').onRef('s.id', '=', 'r.subject_id'))
+      .select(['r.id', 'r.subject_id', 'r.sealed', 's.wrapped_key', 's.kek_version'])
+      .where('r.tenant_id', '=', tenantId).where('r.collection_id', '=', collectionId).where('r.id', 'in', ids).execute();
+  }
+
+  /** Fields to return: those asked for (each must exist), else every field the caller may see. */
+  async function fieldsFor(tx: Tx, actor: Actor, c: Collection, action: PiAction, purpose: string, asked?: string[]) {
+    if (asked && asked.length) {
+      asked.forEach((f) => collections.field(c, f, `fields.${f}`));
+      return [...new Set(asked)];
+    }
+    const visible = await access.visibleFields(tx, actor, { action, collection: c.name, purpose, all: c.fields.map((f) => f.name) });
+    return visible.length ? visible : c.fields.map((f) => f.name);
+  }
+
+  return {
+    /** Write records all or nothing; returns ids and subject ids in input order. */
+    async write(actor: Actor, collection: string, records: RecordInput[], batch: boolean) {
+      if (records.length > deps.maxBatchRecords) throw invalidField('records', `超过单批上限 ${deps.maxBatchRecords}`, `holds more than ${deps.maxBatchRecords} records`);
+      if (records.length === 0) throw invalidField('records', '不能为空', 'must hold at least one record');
+      return run(async (tx) => {
+        const c = await collections.get(tx, actor.tenantId, collection);
+        const norm = records.map((r, i) => normaliseRecord(c, r, batch ? `records[${i}].` : ''));
+        const fieldNames = [...new Set(norm.flatMap((n) => Object.keys(n.values)))];
+        const d = await access.decide(tx, actor, { action: 'write', collection: c.name, purpose: null, fields: fieldNames });
+        if (!d.allowed) return refuse(tx, actor, 'record.write', d, { collection: c.name, fields: fieldNames });
+        const ring = await keys.keyring(tx, actor.tenantId);
+        // Existing subjects named by the caller must exist and not be erased.
+        const named = [...new Set(norm.map((n) => n.subjectId).filter((s): s is string => Boolean(s)))];
+        const existing = new Map<string, { wrapped: Buffer; kek: number }>();
+        if (named.length) {
+          const rows = await tx.selectFrom('subjects').select(['id', 'wrapped_key', 'kek_version']).where('tenant_id', '=', actor.tenantId).where('id', 'in', named).execute();
+          for (const r of rows) if (r.wrapped_key) existing.set(r.id, { wrapped: r.wrapped_key, kek: r.kek_version as number });
+          const i = norm.findIndex((n) => n.subjectId && !existing.has(n.subjectId));
+          if (i >= 0) throw invalidField(batch ? `records[${i}].subject_id` : 'subject_id', '不存在或已被删除', 'does not exist or was erased');
+        }
+        const newSubjects = norm.map((n) => (n.subjectId ? null : newId('sub')));
+        const fresh = ring.newSubjectKeys(newSubjects.filter((s): s is string => s !== null));
+        const freshKeys = new Map(fresh.map((f) => [f.subjectId, f.key]));
+        const ids: string[] = [], subjects: string[] = [], sealed: Buffer[] = [];
+        const bHash: Buffer[] = [], bField: string[] = [], bRecord: string[] = [];
+        norm.forEach((n, i) => {
+          const id = newId('rec');
+          const subjectId = n.subjectId ?? (newSubjects[i] as string);
+          const key = freshKeys.get(subjectId) ?? ring.subjectKey(subjectId, existing.get(subjectId)!.wrapped, existing.get(subjectId)!.kek);
+          const entries: Array<[string, Buffer]> = [];
+          for (const [f, v] of Object.entries(n.values)) {
+            entries.push([f, ring.suite.seal(key, Buffer.from(v, 'utf8'), fieldAad(actor.tenantId, c.id, id, subjectId, f))]);
+            const def = c.fields.find((x) => x.name === f) as FieldDef;
+            if (def.searchable) { bHash.push(ring.blindIndex(c.id, f, v)); bField.push(f); bRecord.push(id); }
+          }
+          ids.push(id); subjects.push(subjectId); sealed.push(packFields(entries));
+        });
+        if (fresh.length) {
+          await sql`insert into subjects (tenant_id, id, kek_version, wrapped_key)
+            select ${actor.tenantId}, u.id, ${ring.kekVersion}, u.w from unnest(${fresh.map((f) => f.subjectId)}::text[], ${fresh.map((f) => f.wrapped)}::bytea[]) as u(id, w)`.execute(tx);
+        }
+        await sql`insert into records (tenant_id, id, collection_id, subject_id, sealed)
+          select ${actor.tenantId}, u.id, ${c.id}, u.s, u.b from unnest(${ids}::text[], ${subjects}::text[], ${sealed}::bytea[]) as u(id, s, b)`.execute(tx);
+        if (bHash.length) {
+          await sql`insert into blind_index (tenant_id, hash, field, record_id)
+            select ${actor.tenantId}, u.h, u.f, u.r from unnest(${bHash}::bytea[], ${bField}::text[], ${bRecord}::text[]) as u(h, f, r)`.execute(tx);
+        }
+        await audit.record(tx, actor, [{
+          action: 'record.write', decision: 'allow', collection: c.name, fields: fieldNames,
+          ...(ids.length === 1 ? { recordId: ids[0], subjectId: subjects[0] } : {}), details: { records: ids.length, new_subjects: fresh.length },
+        }]);
+        return { ids, subjects };
+      });
+    },
+
+    async read(actor: Actor, input: ReadInput): Promise<RecordView> {
+      return run(async (tx) => {
+        const c = await collections.get(tx, actor.tenantId, input.collection);
+        const fields = await fieldsFor(tx, actor, c, 'read', input.purpose, input.fields);
+        const d = await access.decide(tx, actor, { action: 'read', collection: c.name, purpose: input.purpose, fields });
+        if (!d.allowed) {
+          // Name the subject of a refused read too: the audit log must show whom an actor tried to see.
+          const target = await tx.selectFrom('records').select('subject_id').where('tenant_id', '=', actor.tenantId).where('collection_id', '=', c.id).where('id', '=', input.id).executeTakeFirst();
+          return refuse(tx, actor, 'record.read', d, { purpose: input.purpose, collection: c.name, recordId: input.id, subjectId: target?.subject_id, fields });
+        }
+        const [row] = await loadRows(tx, actor.tenantId, c.id, [input.id]);
+        if (!row) throw notFound('vault.record_not_found', '记录不存在或已被删除', 'record not found or erased');
+        if (!row.wrapped_key) throw gone('vault.subject_erased', '该个人的信息已被删除', 'the individual\'s data was erased');
+        const basis = await access.subjectsWithoutBasis(tx, actor.tenantId, input.purpose, [row.subject_id]);
+        const why = basis.refused.get(row.subject_id);
+        if (why) return refuse(tx, actor, 'record.read', why, { purpose: input.purpose, collection: c.name, recordId: row.id, subjectId: row.subject_id, fields });
+        const ring = await keys.keyring(tx, actor.tenantId, row.kek_version as number);
+        const view = openRecord(ring, c, row, d.fields);
+        await audit.record(tx, actor, [{ action: 'record.read', decision: 'allow', purpose: input.purpose, collection: c.name, recordId: row.id, subjectId: row.subject_id, fields: d.fields.map((f) => f.field), details: { masked: d.fields.filter((f) => f.view === 'masked').map((f) => f.field) } }]);
+        return view;
+      });
+    },
+
+    async search(actor: Actor, input: SearchInput): Promise<RecordView[]> {
+      return run(async (tx) => {
+        const c = await collections.get(tx, actor.tenantId, input.collection);
+        const f = collections.field(c, input.field, 'field');
+        if (!f.searchable) throw invalidField('field', '不可检索（定义集合时未标记 searchable）', 'is not searchable (mark it searchable in the collection)');
+        const n = normaliseValue(f.type, input.value);
+        if (!n.ok) { const t = reasonText(n.reason); throw invalidField('value', t.zh, t.en); }
+        const fields = await fieldsFor(tx, actor, c, 'search', input.purpose, input.fields);
+        const d = await access.decide(tx, actor, { action: 'search', collection: c.name, purpose: input.purpose, fields: [...new Set([f.name, ...fields])] });
+        if (!d.allowed) return refuse(tx, actor, 'record.search', d, { purpose: input.purpose, collection: c.name, fields: [f.name, ...fields] });
+        const ring = await keys.keyring(tx, actor.tenantId);
+        const hits = await tx.selectFrom('blind_index').select('record_id').where('tenant_id', '=', actor.tenantId).where('hash', '=', ring.blindIndex(c.id, f.name, n.value)).limit(Math.min(input.limit ?? 100, 1000)).execute();
+        const rows = (await loadRows(tx, actor.tenantId, c.id, hits.map((h) => h.record_id))).filter((r) => r.wrapped_key);
+        const basis = await access.subjectsWithoutBasis(tx, actor.tenantId, input.purpose, [...new Set(rows.map((r) => r.subject_id))]);
+        const allowedRows = rows.filter((r) => !basis.refused.has(r.subject_id));
+        const outFields = d.fields.filter((x) => fields.includes(x.field));
+        const views = [] as RecordView[];
+        for (const r of allowedRows) views.push(openRecord(await keys.keyring(tx, actor.tenantId, r.kek_version as number), c, r, outFields));
+        const returned = outFields.map((x) => x.field);
+        const events: AuditInput[] = allowedRows.map((r) => ({ action: 'record.search', decision: 'allow', purpose: input.purpose, collection: c.name, recordId: r.id, subjectId: r.subject_id, fields: returned, details: { by: f.name } }));
+        for (const r of rows.filter((x) => basis.refused.has(x.subject_id))) {
+          events.push({ action: 'record.search', decision: 'deny', reason: basis.refused.get(r.subject_id)!.rule, purpose: input.purpose, collection: c.name, recordId: r.id, subjectId: r.subject_id, fields: returned, details: { by: f.name } });
+        }
+        if (events.length === 0) events.push({ action: 'record.search', decision: 'allow', purpose: input.purpose, collection: c.name, fields: returned, details: { by: f.name, matches: 0 } });
+        await audit.record(tx, actor, events);
+        return views;
+      });
+    },
+
+    async update(actor: Actor, collection: string, id: string, fieldsIn: Record<string, unknown>) {
+      return run(async (tx) => {
+        const c = await collections.get(tx, actor.tenantId, collection);
+        const n = normaliseRecord(c, { fields: fieldsIn }, '');
+        const names = Object.keys(fieldsIn);
+        const d = await access.decide(tx, actor, { action: 'update', collection: c.name, purpose: null, fields: names });
+        if (!d.allowed) return refuse(tx, actor, 'record.update', d, { collection: c.name, recordId: id, fields: names });
+        const [row] = await loadRows(tx, actor.tenantId, c.id, [id]);
+        if (!row || !row.wrapped_key) throw notFound('vault.record_not_found', '记录不存在或已被删除', 'record not found or erased');
+        const ring = await keys.keyring(tx, actor.tenantId, row.kek_version as number);
+        const key = ring.subjectKey(row.subject_id, row.wrapped_key, row.kek_version as number);
+        const sealed = unpackFields(row.sealed);
+        for (const name of names) sealed.delete(name);
+        for (const [f, v] of Object.entries(n.values)) sealed.set(f, ring.suite.seal(key, Buffer.from(v, 'utf8'), fieldAad(actor.tenantId, c.id, id, row.subject_id, f)));
+        await tx.updateTable('records').set({ sealed: packFields([...sealed.entries()]), updated_at: new Date() }).where('tenant_id', '=', actor.tenantId).where('id', '=', id).execute();
+        const searchable = names.filter((f) => c.fields.find((x) => x.name === f)?.searchable);
+        if (searchable.length) {
+          await tx.deleteFrom('blind_index').where('tenant_id', '=', actor.tenantId).where('record_id', '=', id).where('field', 'in', searchable).execute();
+          const fresh = searchable.filter((f) => n.values[f] !== undefined).map((f) => ({ tenant_id: actor.tenantId, hash: ring.blindIndex(c.id, f, n.values[f]), field: f, record_id: id }));
+          if (fresh.length) await tx.insertInto('blind_index').values(fresh).execute();
+        }
+        await audit.record(tx, actor, [{ action: 'record.update', decision: 'allow', collection: c.name, recordId: id, subjectId: row.subject_id, fields: names }]);
+        return { id, subject_id: row.subject_id };
+      });
+    },
+
+    /** Erase a record; when it was the subject's last, the subject's data key is destroyed (crypto-shredding). */
+    async erase(actor: Actor, collection: string, id: string, reason?: string) {
+      return run(async (tx) => {
+        const c = await collections.get(tx, actor.tenantId, collection);
+        const d = await access.decide(tx, actor, { action: 'erase', collection: c.name, purpose: null, fields: c.fields.map((f) => f.name) });
+        if (!d.allowed) return refuse(tx, actor, 'record.erase', d, { collection: c.name, recordId: id });
+        const row = await tx.selectFrom('records').select(['subject_id']).where('tenant_id', '=', actor.tenantId).where('collection_id', '=', c.id).where('id', '=', id).executeTakeFirst();
+        if (!row) throw notFound('vault.record_not_found', '记录不存在或已被删除', 'record not found or erased');
+        await tx.deleteFrom('blind_index').where('tenant_id', '=', actor.tenantId).where('record_id', '=', id).execute();
+        await tx.deleteFrom('records').where('tenant_id', '=', actor.tenantId).where('id', '=', id).execute();
+        await tx.insertInto('erasure_ledger').values({ tenant_id: actor.tenantId, kind: 'record', target_id: id, reason: reason ?? null }).execute();
+        const others = await tx.selectFrom('records').select('id').where('tenant_id', '=', actor.tenantId).where('subject_id', '=', row.subject_id).limit(1).execute();
+        let shredded = false;
+        if (others.length === 0) {
+          await shredSubject(tx, actor.tenantId, row.subject_id, reason);
+          shredded = true;
+        }
+        await audit.record(tx, actor, [{ action: 'record.erase', decision: 'allow', collection: c.name, recordId: id, subjectId: row.subject_id, details: { subject_key_destroyed: shredded } }]);
+        return { id, subject_id: row.subject_id, subject_key_destroyed: shredded };
+      });
+    },
+
+    /** Erase everything held about a subject: records, index entries, and the data key itself. */
+    async eraseSubject(actor: Actor, subjectId: string, reason?: string) {
+      return run(async (tx) => {
+        const d = await access.decide(tx, actor, { action: 'erase', collection: '*', purpose: null, fields: [] });
+        if (!d.allowed) return refuse(tx, actor, 'subject.erase', d, { collection: '*', subjectId });
+        const s = await tx.selectFrom('subjects').select(['id', 'erased_at']).where('tenant_id', '=', actor.tenantId).where('id', '=', subjectId).executeTakeFirst();
+        if (!s) throw notFound('vault.subject_not_found', '个人不存在', 'subject not found');
+        if (s.erased_at) throw gone('vault.subject_erased', '该个人的信息已被删除', 'the individual\'s data was already erased');
+        const recs = await tx.selectFrom('records').select('id').where('tenant_id', '=', actor.tenantId).where('subject_id', '=', subjectId).execute();
+        if (recs.length) {
+          await tx.deleteFrom('blind_index').where('tenant_id', '=', actor.tenantId).where('record_id', 'in', recs.map((r) => r.id)).execute();
+          await tx.deleteFrom('records').where('tenant_id', '=', actor.tenantId).where('subject_id', '=', subjectId).execute();
+        }
+        await shredSubject(tx, actor.tenantId, subjectId, reason);
+        await audit.record(tx, actor, [{ action: 'subject.erase', decision: 'allow', subjectId, details: { records: recs.length } }]);
+        return { subject_id: subjectId, records_erased: recs.length, subject_key_destroyed: true };
+      });
+    },
+  };
+
+  async function shredSubject(tx: Tx, tenantId: string, subjectId: string, reason?: string) {
+    await tx.updateTable('subjects').set({ wrapped_key: null, kek_version: null, erased_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', subjectId).execute();
+    await tx.insertInto('erasure_ledger').values({ tenant_id: tenantId, kind: 'subject', target_id: subjectId, reason: reason ?? null }).execute();
+    (await keys.keyring(tx, tenantId)).forgetSubject(subjectId);
+  }
+}
+export type RecordsService = ReturnType<typeof createRecordsService>;
+void badRequest;

@@ -1,0 +1,10 @@
+import type { Category, FieldType } from '../core/pi-types.js';
+
+export interface FieldDef { name: string; type: FieldType; category: Category; sensitive: boolean; searchable: boolean; title?: string; grade?: 'general' | 'important' | 'core' }
+export interface Collection { id: string; name: string; title: string | null; fields: FieldDef[] }
+export interface FieldInput { name: string; type: FieldType; category?: Category; sensitive?: boolean; searchable?: boolean; title?: string; grade?: 'general' | 'important' | 'core' }
+export interface CreateCollectionInput { name: string; title?: string; fields: FieldInput[] }
+export interface RecordInput { subject_id?: string; fields: Record<string, unknown> }
+export interface ReadInput { collection: string; id: string; purpose: string; fields?: string[] }
+export interface SearchInput { collection: string; field: string; value: unknown; purpose: string; fields?: string[]; limit?: number }
+export interface RecordView { id: string; subject_id: string; fields: Record<string, string | number | boolean> }

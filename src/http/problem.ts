@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isAppError } from '../core/errors.js';
 import { KeyfileError } from '../crypto/keyfile.js';
+import { CryptoOpenError } from '../crypto/suites.js';
 
 function send(reply: FastifyReply, status: number, body: Record<string, unknown>, headers?: Record<string, string>) {
   if (headers) reply.headers(headers);
@@ -35,6 +36,10 @@ export function problemHandler(err: FastifyError & { code?: string }, req: Fasti
   if (code === 'FST_ERR_RATE_LIMITED' || err.statusCode === 429) return send(reply, 429, { title: 'Too many requests', code: 'request.rate_limited', detail: 'Too many requests; retry later', detail_zh: '请求过于频繁，请稍后再试' });
   if (DB_DOWN.has(code) || /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(err.message ?? '')) {
     return send(reply, 503, { title: 'Store unavailable', code: 'store.unavailable', detail: 'The database is not reachable; retry shortly', detail_zh: '数据库暂不可用，请稍后重试' }, { 'retry-after': '5' });
+  }
+  if (err instanceof CryptoOpenError) {
+    req.log.error({ code: 'crypto.integrity' }, 'a stored ciphertext failed authentication');
+    return send(reply, 500, { title: 'Integrity failure', code: 'crypto.integrity', detail: 'Stored data failed its integrity check; it was not returned', detail_zh: '存储的数据未通过完整性校验，未返回' });
   }
   if (err instanceof KeyfileError) return send(reply, 500, { title: 'Key error', code: 'crypto.key_error', detail: 'A key could not be opened', detail_zh: '密钥无法打开' });
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

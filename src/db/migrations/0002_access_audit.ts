@@ -57,7 +57,6 @@ CREATE TABLE staff (
   PRIMARY KEY (tenant_id, id),
   UNIQUE (tenant_id, username)
 );
-CREATE UNIQUE INDEX staff_username_global ON staff (username);
 CREATE TABLE sessions (
   token_hash bytea PRIMARY KEY,
   tenant_id text NOT NULL,

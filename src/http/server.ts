@@ -22,7 +22,6 @@ export async function buildServer(app: Custodian, opts: { logger?: boolean; cont
     ...(https ? { https } : {}),
     bodyLimit: app.cfg.bodyLimitBytes,
     logger: opts.logger === false ? false : { level: app.cfg.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
-    disableRequestLogging: false,
     trustProxy: false,
     return503OnClosing: true,
   }) as unknown as FastifyInstance;

@@ -1,5 +1,6 @@
 /** The Fastify app: security headers, problem+json errors, OpenAPI at /docs and /openapi.json, /health, /ready. */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform } from 'fastify-type-provider-zod';
 import swagger from '@fastify/swagger';
@@ -15,6 +16,7 @@ import { accessRoutes } from './routes/access-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { consentRoutes } from './routes/consent-routes.js';
 import { detectRoutes } from './routes/detect-routes.js';
+import { registerWeb } from './web.js';
 
 export async function buildServer(app: Custodian, opts: { logger?: boolean; controlToken?: string } = {}): Promise<FastifyInstance> {
   const https = app.cfg.tlsCert && app.cfg.tlsKey ? { cert: readFileSync(app.cfg.tlsCert), key: readFileSync(app.cfg.tlsKey), minVersion: 'TLSv1.2' as const } : null;
@@ -50,5 +52,6 @@ export async function buildServer(app: Custodian, opts: { logger?: boolean; cont
     consentRoutes(api, app);
     detectRoutes(api, app);
   });
+  await registerWeb(f, fileURLToPath(new URL('../../web/dist', import.meta.url)));
   return f;
 }

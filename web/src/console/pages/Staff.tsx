@@ -1,0 +1,60 @@
+import { useState } from 'react';
+import { Alert, App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { get, post, type Role, type Staff } from '../../api';
+import { useLang } from '../../i18n';
+import { EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
+
+export default function StaffPage() {
+  const { tr, lang } = useLang();
+  const { message } = App.useApp();
+  const errText = useErrorText();
+  const { data, error, loading, reload } = useLoad((signal) => get<{ staff: Staff[] }>('/staff', { signal }));
+  const roles = useLoad((signal) => get<{ roles: Role[] }>('/roles', { signal }));
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState<{ username: string; initial_password: string } | null>(null);
+  const [form] = Form.useForm();
+
+  const create = async (v: { username: string; display_name: string; roles: string[] }) => {
+    setBusy(true);
+    try {
+      const r = await post<{ id: string; username: string; initial_password: string }>('/staff', v);
+      setOpen(false); form.resetFields(); setCreated(r); reload();
+    } catch (e) { message.error(errText(e)); } finally { setBusy(false); }
+  };
+
+  if (isMissingRoute(error)) return <Card title={tr('员工账号', 'Staff')}><EmptyState title={tr('此服务器尚未提供员工账号管理', 'Staff accounts are not available on this server')} hint={tr('升级服务器后即可在此创建员工账号。', 'Upgrade the server to manage staff here.')} /></Card>;
+  return (
+    <Card title={tr('员工账号', 'Staff')} extra={<Space>
+      <Button icon={<ReloadOutlined />} onClick={reload} aria-label={tr('刷新', 'Refresh')} />
+      <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>{tr('新建员工', 'New staff member')}</Button>
+    </Space>}>
+      {error ? <ErrorState error={error} onRetry={reload} /> : (
+        <Table<Staff> rowKey="id" loading={loading} dataSource={data?.staff ?? []} pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          locale={{ emptyText: <EmptyState title={tr('没有员工账号', 'No staff accounts')} /> }}
+          columns={[
+            { title: tr('用户名', 'Username'), dataIndex: 'username', render: (u: string) => <Typography.Text code>{u}</Typography.Text> },
+            { title: tr('姓名', 'Display name'), dataIndex: 'display_name' },
+            { title: tr('角色', 'Roles'), dataIndex: 'roles', render: (r: string[]) => (r ?? []).map((x) => <Tag key={x}>{x}</Tag>) },
+            { title: tr('两步验证', 'TOTP'), dataIndex: 'totp_enabled', render: (x?: boolean) => (x === undefined ? '—' : x ? <Tag color="green">{tr('已启用', 'on')}</Tag> : <Tag>{tr('未启用', 'off')}</Tag>) },
+            { title: tr('创建时间', 'Created'), dataIndex: 'created_at', render: (t?: string) => fmtTime(t, lang) },
+          ]} />
+      )}
+      <Modal title={tr('新建员工账号', 'New staff member')} open={open} onCancel={() => setOpen(false)} onOk={() => form.submit()} confirmLoading={busy} okText={tr('创建', 'Create')} destroyOnClose>
+        <Form form={form} layout="vertical" onFinish={create} name="new-staff">
+          <Form.Item name="username" label={tr('用户名', 'Username')} rules={[{ required: true }]}><Input autoComplete="off" /></Form.Item>
+          <Form.Item name="display_name" label={tr('姓名', 'Display name')} rules={[{ required: true }]}><Input /></Form.Item>
+          <Form.Item name="roles" label={tr('角色', 'Roles')} rules={[{ required: true, message: tr('至少选择一个角色', 'Choose at least one role') }]}>
+            <Select mode="multiple" loading={roles.loading} options={(roles.data?.roles ?? []).map((r) => ({ value: r.name, label: r.title ? `${r.name} · ${r.title}` : r.name }))} />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal title={tr('初始密码只显示这一次', 'The initial password is shown once')} open={Boolean(created)} onOk={() => setCreated(null)} onCancel={() => setCreated(null)} cancelButtonProps={{ style: { display: 'none' } }} maskClosable={false}>
+        <Alert type="warning" showIcon message={tr('请通过安全渠道交给员工本人，首次登录后应立即修改。', 'Hand it to the person over a safe channel; it should be changed at first sign-in.')} style={{ marginBottom: 12 }} />
+        <Typography.Paragraph>{tr('用户名', 'Username')}: <Typography.Text code>{created?.username}</Typography.Text></Typography.Paragraph>
+        <Typography.Paragraph copyable={{ text: created?.initial_password }} code>{created?.initial_password}</Typography.Paragraph>
+      </Modal>
+    </Card>
+  );
+}

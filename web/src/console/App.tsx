@@ -70,7 +70,7 @@ function Shell() {
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider theme="dark" width={220} collapsible collapsed={collapsed} trigger={null} breakpoint="lg" onBreakpoint={setCollapsed}>
-        <div className="brand"><ApiOutlined /> {!collapsed && <span>{tr('Custodian 个人信息保管', 'Custodian')}</span>}</div>
+        <div className="brand"><ApiOutlined /> {!collapsed && <span>Custodian</span>}</div>
         <Menu theme="dark" mode="inline" selectedKeys={current ? [current.path] : []} items={menu} onClick={(e) => nav(e.key)} />
       </Layout.Sider>
       <Layout>

@@ -68,7 +68,7 @@ function CreateCollection({ open, onClose, onCreated }: { open: boolean; onClose
   };
 
   return (
-    <Drawer title={tr('新建集合', 'New collection')} width={860} open={open} onClose={onClose} destroyOnClose
+    <Drawer title={tr('新建集合', 'New collection')} width={1060} open={open} onClose={onClose} destroyOnClose
       extra={<Button type="primary" loading={busy} onClick={() => form.submit()}>{tr('创建', 'Create')}</Button>}>
       {err && <Typography.Paragraph type="danger" role="alert">{err}</Typography.Paragraph>}
       <Form form={form} layout="vertical" onFinish={submit} initialValues={{ fields: [{ type: 'person_name' }] }} name="new-collection">
@@ -89,12 +89,12 @@ function CreateCollection({ open, onClose, onCreated }: { open: boolean; onClose
                       <Input placeholder="phone" style={{ width: 150 }} />
                     </Form.Item>
                     <Form.Item name={[name, 'type']} label={tr('个人信息类型', 'PI type')} rules={[{ required: true }]}>
-                      <Select style={{ width: 190 }} showSearch optionFilterProp="label"
+                      <Select style={{ width: 180 }} showSearch optionFilterProp="label"
                         onChange={(t: FieldType) => { form.setFieldValue(['fields', name, 'category'], TYPE_INFO[t].category); if (TYPE_INFO[t].sensitive) form.setFieldValue(['fields', name, 'sensitive'], true); }}
                         options={FIELD_TYPES.map((t) => ({ value: t, label: `${lbl(TYPE_INFO[t], t)}${TYPE_INFO[t].sensitive ? ' ⚠' : ''}` }))} />
                     </Form.Item>
                     <Form.Item name={[name, 'category']} label={tr('类别', 'Category')} tooltip={tr('留空则按类型取默认类别', 'Empty: the type\'s default category')}>
-                      <Select style={{ width: 200 }} allowClear placeholder={tr('按类型默认', 'Default for type')}
+                      <Select style={{ width: 190 }} allowClear placeholder={tr('按类型默认', 'Default for type')}
                         onChange={(c?: Category) => { if (c && SENSITIVE_CATEGORIES.includes(c)) form.setFieldValue(['fields', name, 'sensitive'], true); }}
                         options={CATEGORIES.map((c) => ({ value: c, label: lbl(CATEGORY_LABELS[c], c) }))} />
                     </Form.Item>
@@ -102,7 +102,7 @@ function CreateCollection({ open, onClose, onCreated }: { open: boolean; onClose
                       <Switch />
                     </Form.Item>
                     <Form.Item name={[name, 'searchable']} label={tr('可检索', 'Searchable')} valuePropName="checked"><Switch /></Form.Item>
-                    <Form.Item name={[name, 'title']} label={tr('显示名', 'Label')}><Input style={{ width: 120 }} /></Form.Item>
+                    <Form.Item name={[name, 'title']} label={tr('显示名', 'Label')}><Input style={{ width: 110 }} /></Form.Item>
                     <Button type="text" danger icon={<MinusCircleOutlined />} aria-label={tr('删除字段', 'Remove field')} onClick={() => remove(name)} disabled={items.length === 1} style={{ marginTop: 30 }} />
                   </Space>
                 </Card>

@@ -18,6 +18,7 @@ export default function Dashboard() {
   const verify = useLoad((signal) => (can('audit.read') ? get<VerifyResult>('/audit/verify', { signal }) : Promise.resolve(null)), [can]);
   const since = new Date(Date.now() - DAYS * 86400_000);
   since.setHours(0, 0, 0, 0);
+  since.setDate(since.getDate() + 1); // the last DAYS days including today
   const events = useLoad((signal) => (can('audit.read') ? get<{ events: AuditEvent[] }>(`/audit/events${qs({ from: since.toISOString(), limit: 1000 })}`, { signal }) : Promise.resolve(null)), [can]);
   const requests = useLoad((signal) => get<{ requests: DsRequest[] }>('/requests', { signal }));
 
@@ -46,7 +47,9 @@ export default function Dashboard() {
 
   const stat = (title: string, l: { loading: boolean; error: unknown }, value: number | string | undefined, extra?: React.ReactNode) => (
     <Card>
-      {l.error ? <><Typography.Text type="secondary">{title}</Typography.Text><Alert type={isForbidden(l.error) ? 'warning' : 'error'} message={isMissingRoute(l.error) ? tr('此服务器未提供', 'Not available on this server') : errText(l.error)} showIcon style={{ marginTop: 8 }} /></>
+      {l.error ? <><Typography.Text type="secondary">{title}</Typography.Text>{isMissingRoute(l.error)
+        ? <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0 }}>{tr('此服务器未提供', 'Not available on this server')}</Typography.Paragraph>
+        : <Alert type={isForbidden(l.error) ? 'warning' : 'error'} message={errText(l.error)} showIcon style={{ marginTop: 8 }} />}</>
         : <Statistic title={title} loading={l.loading} value={value ?? 0} suffix={extra} />}
     </Card>
   );

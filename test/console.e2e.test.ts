@@ -1,0 +1,184 @@
+/**
+ * End-to-end: the built console and portal in headless Chromium (Debian's /usr/bin/chromium through
+ * playwright-core) against a real server on a fresh store. Screenshots go to $CUSTODIAN_SHOTS (default
+ * /tmp/custodian-shots) for review.
+ */
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startHarness, type Harness } from './harness.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = process.env.CUSTODIAN_SHOTS ?? '/tmp/custodian-shots';
+const ROOT = join(import.meta.dirname, '..');
+
+let h: Harness;
+let browser: Browser;
+let base: string;
+let maskedKey: string;
+
+async function pick(page: Page, label: string | RegExp, option: string | RegExp) {
+  await page.locator('.ant-select-selector', { has: page.getByLabel(label, { exact: typeof label === 'string' }) }).click();
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: option }).first().click();
+}
+
+async function signInWithKey(page: Page, key: string) {
+  await page.goto(`${base}/console/`);
+  await page.getByRole('tab', { name: /API 密钥|API key/ }).click();
+  await page.getByLabel(/^(API 密钥|API key)$/).fill(key);
+  await page.getByRole('button', { name: /使用密钥登录|Sign in with key/ }).click();
+  await page.getByTestId('account').waitFor();
+}
+
+async function lookup(page: Page, value: string) {
+  await page.goto(`${base}/console/lookup`);
+  await pick(page, '集合', 'customers');
+  await pick(page, '处理目的', 'customer_service');
+  await pick(page, '按字段', 'phone');
+  await page.getByLabel('值', { exact: true }).fill(value);
+  await page.getByRole('button', { name: '查询' }).click();
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (CI's .ci/run does) or set CHROMIUM_PATH`);
+  }
+  if (!existsSync(join(ROOT, 'web', 'dist', 'console', 'index.html')) || !existsSync(join(ROOT, 'web', 'dist', 'portal', 'index.html'))) {
+    execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  h = await startHarness('pglite');
+  await h.server.listen({ port: 0, host: '127.0.0.1' });
+  const addr = h.server.server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  expect((await h.api('POST', '/api/v1/purposes', { name: 'customer_service', title: '客户服务', title_en: 'Customer service', legal_basis: 'contract' })).status).toBe(201);
+  expect((await h.api('POST', '/api/v1/roles', { name: 'cs_masked', title: '客服（掩码）', grants: [{ collection: 'customers', fields: ['*'], actions: ['read', 'search'], purposes: ['customer_service'], view: 'masked' }] })).status).toBe(201);
+  const k = await h.api('POST', '/api/v1/api-keys', { name: 'cs desk', roles: ['cs_masked'] });
+  expect(k.status).toBe(201);
+  maskedKey = k.body.api_key;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+describe('web console (headless Chromium)', () => {
+  it('signs in with a key, defines a collection, finds a customer (plain for owner, masked for a masked role), switches language', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    // zh-CN by default; the menu shows everything for the owner key.
+    await signInWithKey(page, h.key);
+    await expect(page.getByRole('menuitem', { name: '审计日志' }).count()).resolves.toBe(1);
+    await page.getByText('审计链状态').waitFor();
+    await page.getByText('完整').first().waitFor();
+    await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });
+
+    // Define a collection in the UI: name (person_name, the default type) and phone (mobile, searchable).
+    await page.goto(`${base}/console/collections`);
+    await page.getByRole('button', { name: '新建集合' }).first().click();
+    await page.getByLabel('名称（英文小写）').fill('customers');
+    await page.getByLabel('标题').fill('客户');
+    await page.getByLabel('字段名').fill('name');
+    await page.getByRole('button', { name: '添加字段' }).click();
+    await page.getByLabel('字段名').nth(1).fill('phone');
+    await page.getByLabel('个人信息类型').nth(1).fill('手机', { force: true });
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: '手机号码' }).click();
+    await page.getByRole('heading', { name: '字段', exact: true }).click(); // closes the dropdown
+    await page.getByRole('switch', { name: '可检索' }).nth(1).click();
+    await expect(page.getByRole('switch', { name: '可检索' }).nth(1).getAttribute('aria-checked')).resolves.toBe('true');
+    await page.screenshot({ path: join(SHOTS, 'collection-form.png') });
+    await page.getByRole('button', { name: '创建' }).click();
+    await page.getByRole('cell', { name: 'customers' }).waitFor();
+    const cols = await h.api('GET', '/api/v1/collections');
+    const phone = cols.body.collections[0].fields.find((f: { name: string }) => f.name === 'phone');
+    expect(phone).toMatchObject({ type: 'mobile', searchable: true });
+
+    // A customer written through the API…
+    const w = await h.api('POST', '/api/v1/collections/customers/records', { fields: { name: '张三', phone: '13800138000' } });
+    expect(w.status).toBe(201);
+
+    // …is found in the console, plain for the owner key (any phone notation).
+    await lookup(page, '+86 138-0013-8000');
+    await expect(page.getByTestId('value-phone').first().textContent()).resolves.toBe('13800138000');
+    await expect(page.getByTestId('value-name').first().textContent()).resolves.toBe('张三');
+    await page.screenshot({ path: join(SHOTS, 'lookup-plain.png') });
+
+    // Audit: verify the chain from the UI; the lookup is in the log.
+    await page.goto(`${base}/console/audit`);
+    await page.getByRole('button', { name: '校验哈希链与签名' }).click();
+    await page.getByText(/审计链完整/).waitFor();
+    await page.getByRole('cell', { name: 'record.search' }).first().waitFor();
+    await page.screenshot({ path: join(SHOTS, 'audit.png'), fullPage: true });
+
+    // Switch to English; the choice is kept after a reload.
+    await page.getByText('EN', { exact: true }).click();
+    await page.getByRole('menuitem', { name: 'Customer lookup' }).waitFor();
+    await page.reload();
+    await page.getByRole('menuitem', { name: 'Audit log' }).waitFor();
+    await page.goto(`${base}/console/dashboard`);
+    await page.getByText('Audit chain').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'dashboard-en.png'), fullPage: true });
+    await page.getByText('中文', { exact: true }).click();
+    await page.getByRole('menuitem', { name: '客户查询' }).waitFor();
+
+    // Sign out; a key with a masked-only role sees masked values and no administration menu.
+    await page.getByTestId('account').hover();
+    await page.getByText('退出登录').click();
+    await page.getByRole('tab', { name: 'API 密钥（开发用）' }).waitFor();
+    await signInWithKey(page, maskedKey);
+    await expect(page.getByRole('menuitem', { name: '审计日志' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('menuitem', { name: 'API 密钥' }).count()).resolves.toBe(0);
+    await lookup(page, '13800138000');
+    const masked = await page.getByTestId('value-phone').first().textContent();
+    expect(masked).not.toBe('13800138000');
+    expect(masked).toMatch(/^138\*+8000$/);
+    await page.screenshot({ path: join(SHOTS, 'lookup-masked.png') });
+
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('shows a designed state for routes this server does not offer, and the portal in zh and en', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    await signInWithKey(page, h.key);
+    await page.goto(`${base}/console/requests`);
+    const hasRequests = (await h.api('GET', '/api/v1/requests')).status !== 404;
+    if (!hasRequests) await page.getByText('此服务器尚未提供个人权利请求功能').waitFor();
+    else await page.getByRole('button', { name: '受理请求' }).waitFor();
+
+    await page.goto(`${base}/portal/`);
+    await page.getByText('个人信息权利服务').waitFor();
+    await page.getByText('本页面暂不提供在线提交').waitFor();
+    await expect(page.locator('form').count()).resolves.toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'portal.png'), fullPage: true });
+    await page.getByText('EN', { exact: true }).click();
+    await page.getByText('Your rights', { exact: true }).waitFor();
+    await ctx.close();
+  });
+
+  it('serves the built apps with caching headers and deep-link fallback', async () => {
+    const res = await fetch(`${base}/console/audit/anything`, { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    const html = await res.text();
+    const asset = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset).toBeTruthy();
+    const js = await fetch(`${base}${asset}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${base}/console/assets/missing.js`)).status).toBe(404);
+    expect((await fetch(`${base}/console`, { redirect: 'manual' })).status).toBe(301);
+    expect((await fetch(`${base}/portal/`)).status).toBe(200);
+  });
+});

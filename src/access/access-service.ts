@@ -112,6 +112,16 @@ export function createAccessService() {
       return grantedFields(roles.flatMap((r) => r.grants), req);
     },
 
+    /** Staff must hold an unexpired PI-protection training record when the purpose requires it. */
+    async trainingRefusal(tx: Tx, actor: Actor, purposeName: string): Promise<{ rule: string; zh: string; en: string } | null> {
+      if (actor.type !== 'staff') return null;
+      const p = await tx.selectFrom('purposes').select('requires_training').where('tenant_id', '=', actor.tenantId).where('name', '=', purposeName).executeTakeFirst();
+      if (!p || !p.requires_training) return null;
+      const today = new Date().toISOString().slice(0, 10);
+      const t = await tx.selectFrom('trainings').select('id').where('tenant_id', '=', actor.tenantId).where('staff_id', '=', actor.id).where('expires_at', '>=', today).limit(1).executeTakeFirst();
+      return t ? null : { rule: 'training_required', zh: '未完成个人信息保护培训或培训已过期', en: 'PI protection training is missing or expired' };
+    },
+
     /** The purpose exists and has a basis; for consent, the subjects without consent on record are returned. */
     async subjectsWithoutBasis(tx: Tx, tenantId: string, purposeName: string, subjectIds: string[]): Promise<{ refused: Map<string, { rule: string; en: string; zh: string }> }> {
       const refused = new Map<string, { rule: string; en: string; zh: string }>();

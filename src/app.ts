@@ -9,7 +9,7 @@ import { createLogger, type Logger } from './core/logger.js';
 import { openDb, type Db } from './db/connection.js';
 import { KeyfileError, localRootKeyProvider, openKeyfile, type RootKeyProvider } from './crypto/keyfile.js';
 import { createKeyService, type KeyService } from './crypto/keys-service.js';
-import { createAccessService, type AccessService } from './access/index.js';
+import { createAccessService, createStaffService, type AccessService, type StaffService } from './access/index.js';
 import { createAuditService, type AuditService } from './audit/index.js';
 import { createTenantService, type TenantService } from './tenants/index.js';
 import { createCollectionStore, createRecordsService, type CollectionStore, type RecordsService } from './vault/index.js';
@@ -22,6 +22,7 @@ export interface Custodian {
   root: RootKeyProvider;
   keys: KeyService;
   access: AccessService;
+  staff: StaffService;
   audit: AuditService;
   tenants: TenantService;
   collections: CollectionStore;
@@ -56,8 +57,9 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
   const collections = createCollectionStore();
   const records = createRecordsService({ db, keys, access, audit, collections, maxBatchRecords: cfg.maxBatchRecords });
   const consent = createConsentService({ db, audit });
+  const staff = createStaffService({ db, root, sessionTtlMinutes: cfg.sessionTtlMinutes, suiteOf: tenants.suiteOf });
   return {
-    cfg, db, logger, root, keys, access, audit, tenants, collections, records, consent,
+    cfg, db, logger, root, keys, access, staff, audit, tenants, collections, records, consent,
     async close() { await db.close(); },
   };
 }

@@ -19,6 +19,17 @@ export interface RoleInput { name: string; title?: string; grants: Grant[]; perm
 
 export function createAccessService() {
   const roleCache = new Map<string, { at: number; roles: Role[] }>();
+  // Purposes and roles change rarely; a 2-second cache saves a query per access. Consent and restriction are never cached.
+  const purposeCache = new Map<string, { at: number; p: { legal_basis: string; requires_training: boolean } | undefined }>();
+  async function purposeBasis(tx: Tx, tenantId: string, name: string) {
+    const k = `${tenantId}|${name}`;
+    const hit = purposeCache.get(k);
+    if (hit && Date.now() - hit.at < 2000) return hit.p;
+    const p = await tx.selectFrom('purposes').select(['legal_basis', 'requires_training']).where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
+    if (purposeCache.size > 10_000) purposeCache.clear();
+    purposeCache.set(k, { at: Date.now(), p });
+    return p;
+  }
 
   async function rolesOf(tx: Tx, tenantId: string, names: string[]): Promise<Role[]> {
     if (names.length === 0) return [];
@@ -79,6 +90,7 @@ export function createAccessService() {
         tenant_id: tenantId, name: p.name, title: p.title, title_en: p.title_en ?? null, legal_basis: p.legal_basis, description: p.description ?? null,
         requires_training: p.requires_training ?? true, automated_decision: p.automated_decision ?? false, reconsent_mode: p.reconsent_mode ?? 'block',
       }).execute();
+      purposeCache.clear();
       return this.getPurpose(tx, tenantId, p.name);
     },
 
@@ -112,22 +124,35 @@ export function createAccessService() {
       return grantedFields(roles.flatMap((r) => r.grants), req);
     },
 
+    /** Staff must hold an unexpired PI-protection training record when the purpose requires it. */
+    async trainingRefusal(tx: Tx, actor: Actor, purposeName: string): Promise<{ rule: string; zh: string; en: string } | null> {
+      if (actor.type !== 'staff') return null;
+      const p = await purposeBasis(tx, actor.tenantId, purposeName);
+      if (!p || !p.requires_training) return null;
+      const today = new Date().toISOString().slice(0, 10);
+      const t = await tx.selectFrom('trainings').select('id').where('tenant_id', '=', actor.tenantId).where('staff_id', '=', actor.id).where('expires_at', '>=', today).limit(1).executeTakeFirst();
+      return t ? null : { rule: 'training_required', zh: '未完成个人信息保护培训或培训已过期', en: 'PI protection training is missing or expired' };
+    },
+
     /** The purpose exists and has a basis; for consent, the subjects without consent on record are returned. */
     async subjectsWithoutBasis(tx: Tx, tenantId: string, purposeName: string, subjectIds: string[]): Promise<{ refused: Map<string, { rule: string; en: string; zh: string }> }> {
       const refused = new Map<string, { rule: string; en: string; zh: string }>();
-      const p = await tx.selectFrom('purposes').select(['legal_basis']).where('tenant_id', '=', tenantId).where('name', '=', purposeName).executeTakeFirst();
+      const p = await purposeBasis(tx, tenantId, purposeName);
       if (!p) {
         for (const s of subjectIds) refused.set(s, { rule: 'purpose_unknown', zh: `目的 ${purposeName} 未登记`, en: `purpose ${purposeName} is not registered` });
         return { refused };
       }
       if (subjectIds.length === 0) return { refused };
-      const restricted = await tx.selectFrom('subject_restrictions').select('subject_id').where('tenant_id', '=', tenantId).where('purpose', 'in', [purposeName, '*']).where('subject_id', 'in', subjectIds).execute();
-      for (const r of restricted) refused.set(r.subject_id, { rule: 'restricted_by_subject', zh: '个人已限制该处理', en: 'the individual has restricted this processing' });
-      if (p.legal_basis === 'consent') {
-        const ok = await sql<{ subject_id: string }>`select subject_id from consents where tenant_id = ${tenantId} and purpose = ${purposeName}
-            and state = 'granted' and subject_id = any(${subjectIds}::text[]) and not needs_reconsent`.execute(tx);
-        const have = new Set(ok.rows.map((r) => r.subject_id));
-        for (const s of subjectIds) if (!have.has(s) && !refused.has(s)) refused.set(s, { rule: 'no_consent', zh: '该个人未就此目的同意（或已撤回同意）', en: 'no consent on record for this purpose (or it was withdrawn)' });
+      // Restriction and consent are read live on every access (one query): withdrawal takes effect at once.
+      const needConsent = p.legal_basis === 'consent';
+      const rows = (await sql<{ id: string; restricted: boolean; consented: boolean }>`
+        select s.id,
+          exists (select 1 from subject_restrictions r where r.tenant_id = ${tenantId} and r.subject_id = s.id and r.purpose in (${purposeName}, '*')) as restricted,
+          (not ${needConsent}::boolean) or exists (select 1 from consents c where c.tenant_id = ${tenantId} and c.subject_id = s.id and c.purpose = ${purposeName} and c.state = 'granted' and not c.needs_reconsent) as consented
+        from unnest(${subjectIds}::text[]) as s(id)`.execute(tx)).rows;
+      for (const r of rows) {
+        if (r.restricted) refused.set(r.id, { rule: 'restricted_by_subject', zh: '个人已限制该处理', en: 'the individual has restricted this processing' });
+        else if (!r.consented) refused.set(r.id, { rule: 'no_consent', zh: '该个人未就此目的同意（或已撤回同意）', en: 'no consent on record for this purpose (or it was withdrawn)' });
       }
       return { refused };
     },

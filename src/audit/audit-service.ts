@@ -37,10 +37,15 @@ export function createAuditService(deps: SigningDeps) {
   async function record(tx: Tx, actor: Actor, inputs: AuditInput[]): Promise<void> {
     if (inputs.length === 0) return;
     const hashName = await deps.hashName(tx, actor.tenantId);
-    await sql`insert into audit_heads (tenant_id, seq, hash) values (${actor.tenantId}, 0, ${GENESIS}) on conflict do nothing`.execute(tx);
-    const head = await tx.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', actor.tenantId).forUpdate().executeTakeFirstOrThrow();
-    let prev = head.hash;
-    let seq = head.seq;
+    const n = inputs.length;
+    // One statement takes the chain's head (row lock) and reserves n sequence numbers.
+    let head = (await sql<{ seq: number; hash: Buffer }>`update audit_heads set seq = seq + ${n} where tenant_id = ${actor.tenantId} returning seq - ${n} as seq, hash`.execute(tx)).rows[0];
+    if (!head) {
+      await sql`insert into audit_heads (tenant_id, seq, hash) values (${actor.tenantId}, 0, ${GENESIS}) on conflict do nothing`.execute(tx);
+      head = (await sql<{ seq: number; hash: Buffer }>`update audit_heads set seq = seq + ${n} where tenant_id = ${actor.tenantId} returning seq - ${n} as seq, hash`.execute(tx)).rows[0];
+    }
+    let prev: Buffer = Buffer.isBuffer(head.hash) ? head.hash : Buffer.from(head.hash);
+    let seq = Number(head.seq);
     const at = new Date();
     const rows = inputs.map((i) => {
       seq += 1;
@@ -54,8 +59,14 @@ export function createAuditService(deps: SigningDeps) {
       prev = hash;
       return row;
     });
-    for (let i = 0; i < rows.length; i += 1000) await tx.insertInto('audit_events').values(rows.slice(i, i + 1000)).execute();
-    await tx.updateTable('audit_heads').set({ seq, hash: prev }).where('tenant_id', '=', actor.tenantId).execute();
+    // The events and the head's new hash are written by one statement.
+    for (let i = 0; i < rows.length; i += 1000) {
+      const chunk = rows.slice(i, i + 1000);
+      const last = i + 1000 >= rows.length;
+      const insert = tx.insertInto('audit_events').values(chunk);
+      if (last) await sql`with ins as (${insert}) update audit_heads set hash = ${prev} where tenant_id = ${actor.tenantId}`.execute(tx);
+      else await insert.execute();
+    }
   }
 
   /** Sign the current head of the chain. */

@@ -5,12 +5,12 @@
 import { generateKeyPairSync, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import type { SuiteId } from './suites.js';
 
-export interface SigningKeyPair { algorithm: 'ed25519' | 'sm2-sm3'; publicKeyPem: string; privateKeyPem: string }
+export interface SigningKeyPair { algorithm: 'ed25519' | 'ecdsa-sm2curve-sm3'; publicKeyPem: string; privateKeyPem: string }
 
 export function generateSigningKey(suite: SuiteId): SigningKeyPair {
   if (suite === 'sm') {
     const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'SM2' });
-    return { algorithm: 'sm2-sm3', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+    return { algorithm: 'ecdsa-sm2curve-sm3', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
   }
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   return { algorithm: 'ed25519', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
@@ -18,12 +18,12 @@ export function generateSigningKey(suite: SuiteId): SigningKeyPair {
 
 export function signData(algorithm: string, privateKeyPem: string, data: Buffer): Buffer {
   const key = createPrivateKey(privateKeyPem);
-  return sign(algorithm === 'sm2-sm3' ? 'sm3' : null, data, key);
+  return sign(algorithm === 'ecdsa-sm2curve-sm3' ? 'sm3' : null, data, key);
 }
 
 export function verifyData(algorithm: string, publicKeyPem: string, data: Buffer, signature: Buffer): boolean {
   try {
-    return verify(algorithm === 'sm2-sm3' ? 'sm3' : null, data, createPublicKey(publicKeyPem), signature);
+    return verify(algorithm === 'ecdsa-sm2curve-sm3' ? 'sm3' : null, data, createPublicKey(publicKeyPem), signature);
   } catch {
     return false;
   }

@@ -7,6 +7,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import cookie from '@fastify/cookie';
+import { staffRoutes } from './routes/staff-routes.js';
 import type { Custodian } from '../app.js';
 import { REDACT_PATHS } from '../core/logger.js';
 import { problemHandler } from './problem.js';
@@ -32,6 +34,7 @@ export async function buildServer(app: Custodian, opts: { logger?: boolean; cont
   f.setErrorHandler(problemHandler);
   f.setNotFoundHandler((req, reply) => reply.status(404).type('application/problem+json').send({ type: 'about:blank', status: 404, title: 'Not found', code: 'route.not_found', detail: 'No such route', detail_zh: '没有这个接口' }));
   await f.register(helmet, { contentSecurityPolicy: false, hsts: Boolean(https) });
+  await f.register(cookie);
   await f.register(rateLimit, { global: false });
   await f.register(swagger, {
     openapi: { info: { title: 'Custodian API', description: '客户个人信息保管与 PIPL 合规 / Customer PI vault and PIPL operations', version: '1' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] },
@@ -51,6 +54,7 @@ export async function buildServer(app: Custodian, opts: { logger?: boolean; cont
     auditRoutes(api, app);
     consentRoutes(api, app);
     detectRoutes(api, app);
+    staffRoutes(api, app);
   });
   await registerWeb(f, fileURLToPath(new URL('../../web/dist', import.meta.url)));
   return f;

@@ -163,6 +163,8 @@ export function createRecordsService(deps: RecordsDeps) {
           const target = await tx.selectFrom('records').select('subject_id').where('tenant_id', '=', actor.tenantId).where('collection_id', '=', c.id).where('id', '=', input.id).executeTakeFirst();
           return refuse(tx, actor, 'record.read', d, { purpose: input.purpose, collection: c.name, recordId: input.id, subjectId: target?.subject_id, fields });
         }
+        const untrained = await access.trainingRefusal(tx, actor, input.purpose);
+        if (untrained) return refuse(tx, actor, 'record.read', untrained, { purpose: input.purpose, collection: c.name, recordId: input.id, fields });
         const [row] = await loadRows(tx, actor.tenantId, c.id, [input.id]);
         if (!row) throw notFound('vault.record_not_found', '记录不存在或已被删除', 'record not found or erased');
         if (!row.wrapped_key) throw gone('vault.subject_erased', '该个人的信息已被删除', 'the individual\'s data was erased');
@@ -186,6 +188,8 @@ export function createRecordsService(deps: RecordsDeps) {
         const fields = await fieldsFor(tx, actor, c, 'search', input.purpose, input.fields);
         const d = await access.decide(tx, actor, { action: 'search', collection: c.name, purpose: input.purpose, fields: [...new Set([f.name, ...fields])] });
         if (!d.allowed) return refuse(tx, actor, 'record.search', d, { purpose: input.purpose, collection: c.name, fields: [f.name, ...fields] });
+        const untrained = await access.trainingRefusal(tx, actor, input.purpose);
+        if (untrained) return refuse(tx, actor, 'record.search', untrained, { purpose: input.purpose, collection: c.name, fields: [f.name, ...fields] });
         const ring = await keys.keyring(tx, actor.tenantId);
         const hits = await tx.selectFrom('blind_index').select('record_id').where('tenant_id', '=', actor.tenantId).where('hash', '=', ring.blindIndex(c.id, f.name, n.value)).limit(Math.min(input.limit ?? 100, 1000)).execute();
         const rows = (await loadRows(tx, actor.tenantId, c.id, hits.map((h) => h.record_id))).filter((r) => r.wrapped_key);

@@ -1,0 +1,177 @@
+/**
+ * Vault benchmarks (issues 2 and 3): batch writes through the service and over HTTP, search + read of
+ * 5 fields over HTTP with keep-alive (sequential for latency, concurrent for throughput), the cost of
+ * policy + masking + audit against the same call with those checks off, audit verify speed, and the
+ * baselines a user would pick instead (pgcrypto, client-side AES-GCM with an HMAC index).
+ */
+import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { buildServer } from '../src/http/server.js';
+import type { Actor } from '../src/audit/index.js';
+import { normaliseValue } from '../src/core/pi-types.js';
+import { unpackFields, fieldAad } from '../src/vault/sealed-record.js';
+import { CUSTOMERS_DEF, customer, median, openBenchStore, percentile, PG_URL, pgAvailable, round, type BenchStore } from './lib.js';
+
+const N = Number(process.env.BENCH_RECORDS ?? 100_000);
+const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 2000);
+
+async function setup(s: BenchStore) {
+  const actor: Actor = { type: 'system', id: 'bench', tenantId: s.tenant, roles: ['owner'] };
+  await s.app.db.transaction(async (tx) => {
+    await s.app.access.createPurpose(tx, s.tenant, { name: 'customer_service', title: '客户服务', legal_basis: 'contract' });
+    await s.app.collections.create(tx, s.tenant, CUSTOMERS_DEF);
+  });
+  return actor;
+}
+
+async function serviceWrite(s: BenchStore, actor: Actor, n: number, batch: number) {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += batch) {
+    const recs = Array.from({ length: Math.min(batch, n - i) }, (_, j) => ({ fields: customer(i + j) }));
+    await s.app.records.write(actor, 'customers', recs, true);
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+async function httpRun(s: BenchStore, actor: Actor, kind: string) {
+  const f = await buildServer(s.app, { logger: false });
+  await f.listen({ port: 0, host: '127.0.0.1' });
+  const port = (f.server.address() as { port: number }).port;
+  const base = `http://127.0.0.1:${port}`;
+  const H = { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' };
+  // HTTP batch writes of 1,000
+  const httpN = Math.min(N, 50_000);
+  const t0 = performance.now();
+  for (let i = 0; i < httpN; i += 1000) {
+    const body = JSON.stringify({ records: Array.from({ length: 1000 }, (_, j) => ({ fields: customer(10_000_000 + i + j) })) });
+    const r = await fetch(`${base}/api/v1/collections/customers/records`, { method: 'POST', headers: H, body });
+    if (r.status !== 201) throw new Error(`http write ${r.status} ${await r.text()}`);
+  }
+  const httpWrite = httpN / ((performance.now() - t0) / 1000);
+  // Search by phone + read 5 fields, one request at a time
+  const search = async (i: number, url = '/api/v1/collections/customers/search') => {
+    const body = JSON.stringify({ field: 'phone', value: customer(i % N).phone, purpose: 'customer_service', fields: ['name', 'phone', 'email', 'address', 'birth_date'] });
+    const t = performance.now();
+    const r = await fetch(base + url, { method: 'POST', headers: H, body });
+    const j = await r.json() as { records: unknown[] };
+    if (r.status !== 200 || j.records.length !== 1) throw new Error(`search ${r.status} ${JSON.stringify(j).slice(0, 200)}`);
+    return performance.now() - t;
+  };
+  for (let i = 0; i < 200; i++) await search(i * 7);
+  const measure = async (url?: string) => {
+    const lat: number[] = [];
+    const t1 = performance.now();
+    for (let i = 0; i < LOOKUPS; i++) lat.push(await search((i * 7919) % N, url));
+    const seqRate = LOOKUPS / ((performance.now() - t1) / 1000);
+    const t2 = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: 16 }, async () => { while (next < LOOKUPS) await search(((next++) * 104729) % N, url); }));
+    const concRate = LOOKUPS / ((performance.now() - t2) / 1000);
+    return { sequential_per_s: round(seqRate), p50_ms: round(median(lat), 2), p99_ms: round(percentile(lat, 99), 2), concurrent16_per_s: round(concRate) };
+  };
+  const checked = await measure();
+  // The same call with policy, legal basis, masking and audit switched off (bench harness only).
+  f.server.close();
+  const bare = await buildServer(s.app, { logger: false });
+  bare.post('/bench/unchecked-search', async (req) => {
+    const b = req.body as { value: string; fields: string[] };
+    return s.app.db.transaction(async (tx) => {
+      const c = await s.app.collections.get(tx, s.tenant, 'customers');
+      const ring = await s.app.keys.keyring(tx, s.tenant);
+      const n = normaliseValue('mobile', b.value);
+      const hits = await tx.selectFrom('blind_index').select('record_id').where('tenant_id', '=', s.tenant).where('hash', '=', ring.blindIndex(c.id, 'phone', (n as { value: string }).value)).execute();
+      const rows = await tx.selectFrom('records as r').innerJoin('subjects as su', (j) => j.onRef('su.tenant_id', '=', 'r.tenant_id').onRef('su.id', '=', 'r.subject_id'))
+        .select(['r.id', 'r.subject_id', 'r.sealed', 'su.wrapped_key', 'su.kek_version']).where('r.tenant_id', '=', s.tenant).where('r.id', 'in', hits.map((h) => h.record_id)).execute();
+      return { records: rows.map((r) => {
+        const key = ring.subjectKey(r.subject_id, r.wrapped_key as Buffer, r.kek_version as number);
+        const sealed = unpackFields(r.sealed);
+        return { id: r.id, fields: Object.fromEntries(b.fields.map((fn) => [fn, ring.suite.open(key, sealed.get(fn) as Buffer, fieldAad(s.tenant, c.id, r.id, r.subject_id, fn)).toString()])) };
+      }) };
+    });
+  });
+  await bare.listen({ port, host: '127.0.0.1' });
+  const unchecked = await measure('/bench/unchecked-search');
+  await bare.close();
+  void kind; void actor;
+  return { http_batch_write_per_s: round(httpWrite), search_read_5_fields: checked, search_read_unchecked: unchecked, checks_overhead_pct: round((unchecked.sequential_per_s / checked.sequential_per_s - 1) * 100) };
+}
+
+async function auditVerify(s: BenchStore, actor: Actor) {
+  const target = Number(process.env.BENCH_AUDIT_EVENTS ?? 300_000);
+  const have = Number((await sql<{ n: number }>`select count(*)::int as n from audit_events where tenant_id = ${s.tenant}`.execute(s.app.db.kysely)).rows[0].n);
+  for (let i = have; i < target; i += 5000) {
+    await s.app.db.transaction((tx) => s.app.audit.record(tx, actor, Array.from({ length: 5000 }, (_, j) => ({ action: 'record.read', decision: 'allow' as const, purpose: 'customer_service', collection: 'customers', recordId: `rec_${i + j}`, subjectId: `sub_${i + j}`, fields: ['name', 'phone'] }))));
+  }
+  const runs: number[] = [];
+  let events = 0;
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    const r = await s.app.db.transaction((tx) => s.app.audit.verify(tx, s.tenant));
+    if (!r.ok) throw new Error('chain broken in bench');
+    events = r.events;
+    runs.push(r.events / ((performance.now() - t0) / 1000));
+  }
+  return { events, verify_events_per_s_median: round(median(runs)) };
+}
+
+/** Baselines on plain PostgreSQL, one connection, 4 fields: pgcrypto (defaults, s2k-mode=1) and client-side AES-GCM + HMAC. */
+async function baselines() {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  await c.query('create extension if not exists pgcrypto');
+  await c.query('drop table if exists bench_baseline; create table bench_baseline (id serial primary key, phone_idx bytea, name bytea, phone bytea, email bytea, address bytea); create index on bench_baseline (phone_idx)');
+  const n = Number(process.env.BENCH_BASELINE ?? 3000);
+  const out: Record<string, unknown> = {};
+  for (const [label, opts] of [['pgcrypto_defaults', ''], ['pgcrypto_s2k_mode_1', 's2k-mode=1']] as const) {
+    await c.query('truncate bench_baseline');
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const x = customer(i);
+      await c.query(`insert into bench_baseline (phone_idx, name, phone, email, address) values (hmac($2::text, 'k', 'sha256'), pgp_sym_encrypt($1, 'pw', $5), pgp_sym_encrypt($2, 'pw', $5), pgp_sym_encrypt($3, 'pw', $5), pgp_sym_encrypt($4, 'pw', $5))`, [x.name, x.phone, x.email, x.address, opts]);
+    }
+    const ins = n / ((performance.now() - t0) / 1000);
+    const t1 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const r = await c.query(`select pgp_sym_decrypt(name, 'pw', $2) n, pgp_sym_decrypt(phone, 'pw', $2) p, pgp_sym_decrypt(email, 'pw', $2) e, pgp_sym_decrypt(address, 'pw', $2) a from bench_baseline where phone_idx = hmac($1::text, 'k', 'sha256')`, [customer((i * 7) % n).phone, opts]);
+      if (r.rowCount !== 1) throw new Error('baseline lookup');
+    }
+    out[label] = { inserts_per_s: round(ins), lookups_per_s: round(n / ((performance.now() - t1) / 1000)) };
+  }
+  await c.query('truncate bench_baseline');
+  const key = randomBytes(32), mac = randomBytes(32);
+  const enc = (v: string) => { const iv = randomBytes(12); const ci = createCipheriv('aes-256-gcm', key, iv); return Buffer.concat([iv, ci.update(v), ci.final(), ci.getAuthTag()]); };
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const x = customer(i);
+    await c.query('insert into bench_baseline (phone_idx, name, phone, email, address) values ($1,$2,$3,$4,$5)', [createHmac('sha256', mac).update(x.phone).digest(), enc(x.name), enc(x.phone), enc(x.email), enc(x.address)]);
+  }
+  const ins = n / ((performance.now() - t0) / 1000);
+  const t1 = performance.now();
+  for (let i = 0; i < n; i++) await c.query('select name, phone, email, address from bench_baseline where phone_idx = $1', [createHmac('sha256', mac).update(customer((i * 7) % n).phone).digest()]);
+  out.client_aes_gcm_hmac = { inserts_per_s: round(ins), lookups_per_s: round(n / ((performance.now() - t1) / 1000)) };
+  await c.query('drop table bench_baseline');
+  await c.end();
+  return out;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const results: Record<string, unknown> = { records: N, lookups: LOOKUPS };
+  const kinds: Array<'postgres' | 'pglite'> = (await pgAvailable()) ? ['postgres', 'pglite'] : ['pglite'];
+  for (const kind of kinds) {
+    const s = await openBenchStore(kind);
+    try {
+      const actor = await setup(s);
+      const n = kind === 'pglite' ? Math.min(N, 50_000) : N;
+      const write = await serviceWrite(s, actor, n, 5000);
+      const http = await httpRun(s, actor, kind);
+      const audit = kind === 'postgres' ? await auditVerify(s, actor) : undefined;
+      results[kind] = { service_batch_write_per_s: round(write), records_written: n, ...http, ...(audit ? { audit } : {}) };
+    } finally { await s.close(); }
+  }
+  if (kinds.includes('postgres')) results.baselines_postgres = await baselines();
+  results.targets = { service_batch_write_per_s: 20_000, http_batch_write_per_s: 10_000, search_read_per_s: 3_000, search_read_p99_ms: 10, checks_overhead_pct_max: 30, audit_verify_events_per_s: 300_000 };
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await run(), null, 2));

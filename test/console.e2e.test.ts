@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { generate } from 'otplib';
 import { startHarness, type Harness } from './harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -145,6 +146,62 @@ describe('web console (headless Chromium)', () => {
     await page.screenshot({ path: join(SHOTS, 'lookup-masked.png') });
 
     expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('staff sign-in with password, then TOTP enrolment and sign-in with a code; session survives a reload; writes carry the CSRF token', async () => {
+    const s = await h.api('POST', '/api/v1/staff', { username: 'zhao.liu', display_name: '赵六', roles: ['owner'] });
+    expect(s.status).toBe(201);
+    await h.api('POST', '/api/v1/trainings', { staff_id: s.body.id, course: '个人信息保护培训', completed_at: '2026-01-01', expires_at: '2099-01-01' });
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/console/`);
+    await page.getByLabel('用户名').fill('zhao.liu');
+    await page.getByLabel('密码').fill('wrong-password');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('alert').filter({ hasText: '用户名或密码错误' }).waitFor();
+    await page.getByLabel('密码').fill(s.body.initial_password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByTestId('account').filter({ hasText: '赵六' }).waitFor();
+
+    // A write through the session (cookie + x-csrf-token): register a purpose in the UI.
+    await page.goto(`${base}/console/purposes`);
+    await page.getByRole('button', { name: '登记目的' }).click();
+    await page.getByLabel('名称（英文小写）').fill('marketing');
+    await page.getByLabel('中文标题').fill('营销');
+    await pick(page, '合法性基础（PIPL 第13条）', '取得个人同意');
+    await page.getByRole('button', { name: '登记', exact: true }).click();
+    await page.getByRole('cell', { name: 'marketing' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'purposes.png') });
+
+    // The session survives a reload; staff with training may look customers up.
+    await page.reload();
+    await page.getByTestId('account').filter({ hasText: '赵六' }).waitFor();
+    await lookup(page, '13800138000');
+    await expect(page.getByTestId('value-phone').first().textContent()).resolves.toBe('13800138000');
+
+    // Enrol TOTP from the account menu.
+    await page.getByTestId('account').hover();
+    await page.getByText('启用两步验证').click();
+    const secret = (await page.locator('.ant-modal .ant-typography code').first().textContent())!.trim();
+    await page.getByLabel('验证码').fill(await generate({ secret }));
+    await page.screenshot({ path: join(SHOTS, 'totp.png') });
+    await page.getByRole('button', { name: '启用' }).click();
+    await page.getByText('已启用两步验证').waitFor();
+    await h.raw('update staff set totp_last_step = null where id = $1', [s.body.id]); // the same 30 s step may be used again below
+
+    // Sign out; signing in now asks for the code.
+    await page.getByTestId('account').hover();
+    await page.getByText('退出登录').click();
+    await page.getByLabel('用户名').fill('zhao.liu');
+    await page.getByLabel('密码').fill(s.body.initial_password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByLabel('动态验证码（TOTP）').fill(await generate({ secret }));
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByTestId('account').filter({ hasText: '赵六' }).waitFor();
+    const logins = await h.api('GET', `/api/v1/audit/events?actor_id=${s.body.id}&action=auth.login&limit=100`);
+    expect(logins.body.events.map((e: { decision: string; reason: string | null }) => e.reason ?? e.decision))
+      .toEqual(['auth.invalid_credentials', 'allow', 'auth.totp_required', 'allow']);
     await ctx.close();
   });
 

@@ -13,19 +13,33 @@ export class ApiError extends Error {
 }
 
 const KEY_STORE = 'custodian.apiKey';
+/** The CSRF token of the staff session (the session itself is an HttpOnly cookie); shared by the tabs. */
+const CSRF_STORE = 'custodian.csrf';
 type Auth = { kind: 'key'; key: string } | { kind: 'session'; csrf: string } | null;
 let auth: Auth = null;
 let unauthorized: () => void = () => undefined;
 
-try { const k = sessionStorage.getItem(KEY_STORE); if (k) auth = { kind: 'key', key: k }; } catch { /* storage disabled */ }
+try {
+  const k = sessionStorage.getItem(KEY_STORE);
+  const c = localStorage.getItem(CSRF_STORE);
+  if (k) auth = { kind: 'key', key: k };
+  else if (c) auth = { kind: 'session', csrf: c };
+} catch { /* storage disabled */ }
 
 export function storedKey(): string | null { return auth?.kind === 'key' ? auth.key : null; }
+export function storedCsrf(): string | null { return auth?.kind === 'session' ? auth.csrf : null; }
 export function setApiKey(key: string | null) {
   auth = key ? { kind: 'key', key } : null;
   try { if (key) sessionStorage.setItem(KEY_STORE, key); else sessionStorage.removeItem(KEY_STORE); } catch { /* ignore */ }
 }
-export function setSession(csrf: string) { auth = { kind: 'session', csrf }; try { sessionStorage.removeItem(KEY_STORE); } catch { /* ignore */ } }
-export function clearAuth() { setApiKey(null); }
+export function setSession(csrf: string) {
+  auth = { kind: 'session', csrf };
+  try { sessionStorage.removeItem(KEY_STORE); localStorage.setItem(CSRF_STORE, csrf); } catch { /* ignore */ }
+}
+export function clearAuth() {
+  setApiKey(null);
+  try { localStorage.removeItem(CSRF_STORE); } catch { /* ignore */ }
+}
 export function onUnauthorized(fn: () => void) { unauthorized = fn; }
 
 export interface CallOpts { signal?: AbortSignal; /** Do not sign out on 401 (sign-in calls). */ quiet401?: boolean }
@@ -78,6 +92,6 @@ export interface VerifyResult { ok: boolean; events: number; checkpoints: number
 export interface Notice { name: string; version: number; language: string; sha256: string; purposes: string[]; material_change: boolean; created_at: string }
 export interface Consent { purpose: string; state: string; notice: string; notice_version: number; channel: string; separate: boolean; guardian: string | null; needs_reconsent: boolean; granted_at: string; withdrawn_at: string | null }
 export interface RecordView { id: string; subject_id: string; fields: Record<string, unknown> }
-export interface Staff { id: string; username: string; display_name: string; roles: string[]; permissions?: string[]; created_at?: string; disabled?: boolean; totp_enabled?: boolean; locked_until?: string | null }
+export interface Staff { id: string; username: string; display_name: string; roles: string[]; permissions?: string[]; email?: string | null; created_at?: string; disabled_at?: string | null; last_login_at?: string | null; totp_enabled?: boolean; locked_until?: string | null }
 export interface Finding { type: string; start: number; end: number; line: number; column: number; score: number; preview: string; location?: { sheet?: string; cell?: string; path?: string } }
 export interface DsRequest { id: string; subject_id: string; kind: string; state: string; due: string; created_at?: string; overdue?: boolean; [k: string]: unknown }

@@ -5,11 +5,12 @@ import { Avatar, Button, Dropdown, Layout, Menu, Segmented, Space, Spin, Tag, Ty
 import {
   ApiOutlined, AuditOutlined, DashboardOutlined, DatabaseOutlined, FileProtectOutlined, FileSearchOutlined, KeyOutlined,
   LogoutOutlined, MenuFoldOutlined, MenuUnfoldOutlined, AimOutlined, SafetyCertificateOutlined, SearchOutlined, SolutionOutlined,
-  TeamOutlined, UserOutlined, CheckSquareOutlined,
+  TeamOutlined, UserOutlined, CheckSquareOutlined, SafetyOutlined,
 } from '@ant-design/icons';
 import { useLang } from '../i18n';
 import { useAuth } from './auth';
 import { LoginPage } from './pages/Login';
+import { TotpModal } from './Totp';
 
 const Dashboard = lazy(() => import('./pages/Dashboard'));
 const Collections = lazy(() => import('./pages/Collections'));
@@ -36,7 +37,7 @@ const ITEMS: Item[] = [
   { path: '/scan', zh: '扫描与去标识化', en: 'Scan & redact', icon: <FileSearchOutlined />, perm: 'scan.use', el: <Scan />, group: 'govern' },
   { path: '/audit', zh: '审计日志', en: 'Audit log', icon: <AuditOutlined />, perm: 'audit.read', el: <Audit />, group: 'system' },
   { path: '/roles', zh: '角色与授权', en: 'Roles & grants', icon: <SafetyCertificateOutlined />, perm: 'roles.manage', el: <Roles />, group: 'system' },
-  { path: '/staff', zh: '员工账号', en: 'Staff', icon: <TeamOutlined />, perm: 'staff.manage', el: <StaffPage />, group: 'system' },
+  { path: '/staff', zh: '员工账号', en: 'Staff', icon: <TeamOutlined />, perm: 'roles.manage', el: <StaffPage />, group: 'system' },
   { path: '/api-keys', zh: 'API 密钥', en: 'API keys', icon: <KeyOutlined />, perm: 'keys.manage', el: <ApiKeys />, group: 'system' },
 ];
 const GROUPS = { work: { zh: '日常工作', en: 'Daily work' }, govern: { zh: '合规治理', en: 'Governance' }, system: { zh: '系统管理', en: 'Administration' } };
@@ -60,6 +61,7 @@ function Shell() {
   const nav = useNavigate();
   const loc = useLocation();
   const [collapsed, setCollapsed] = useState(false);
+  const [totpOpen, setTotpOpen] = useState(false);
   const allowed = useMemo(() => ITEMS.filter((i) => can(i.perm)), [can]);
   const menu = useMemo(() => (Object.keys(GROUPS) as Array<keyof typeof GROUPS>).map((g) => ({
     type: 'group' as const, key: g, label: collapsed ? null : GROUPS[g][lang],
@@ -82,11 +84,15 @@ function Shell() {
           <Space size="middle">
             <LangSwitch />
             {identity?.kind === 'key' && <Tag color="orange">{tr('API 密钥登录（开发用）', 'API key sign-in (developer)')}</Tag>}
-            <Dropdown menu={{ items: [{ key: 'out', icon: <LogoutOutlined />, label: tr('退出登录', 'Sign out'), onClick: () => { void logout().then(() => nav('/')); } }] }}>
+            <Dropdown menu={{ items: [
+              ...(identity?.kind === 'staff' ? [{ key: 'totp', icon: <SafetyOutlined />, label: identity.totp ? tr('两步验证：已启用', 'Two-step verification: on') : tr('启用两步验证', 'Turn on two-step verification'), onClick: () => setTotpOpen(true) }] : []),
+              { key: 'out', icon: <LogoutOutlined />, label: tr('退出登录', 'Sign out'), onClick: () => { void logout().then(() => nav('/')); } },
+            ] }}>
               <Button type="text" data-testid="account"><Avatar size="small" icon={<UserOutlined />} /> {identity?.name}</Button>
             </Dropdown>
           </Space>
         </Layout.Header>
+        <TotpModal open={totpOpen} onClose={() => setTotpOpen(false)} />
         <Layout.Content className="content">
           <Suspense fallback={<Spin style={{ display: 'block', margin: 80 }} />}>
             <Routes>

@@ -1,6 +1,6 @@
 /** Who is signed in and what they may do: a staff session, or (developer fallback) an API key. */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { ApiError, clearAuth, get, onUnauthorized, post, setApiKey, setSession, storedKey, type Staff } from '../api';
+import { ApiError, clearAuth, get, onUnauthorized, post, setApiKey, setSession, storedCsrf, storedKey, type Staff } from '../api';
 
 export interface Identity {
   kind: 'staff' | 'key';
@@ -8,26 +8,27 @@ export interface Identity {
   name: string;
   roles: string[];
   permissions: string[];
-  /** Key sign-in: permissions that could not be probed are left to the server to decide. */
+  /** Key sign-in on an older server: permissions that could not be probed are left to the server to decide. */
   partial?: boolean;
+  /** Staff: whether TOTP is enrolled. */
+  totp?: boolean;
 }
-interface AuthBody { staff: Staff & { permissions: string[] }; csrf_token: string }
+type StaffBody = Staff & { permissions: string[]; totp_enabled?: boolean };
+interface LoginBody { staff: StaffBody; csrf_token: string }
+/** GET /auth/me: a staff session, or the API key's roles and permissions. */
+type MeBody = { staff: StaffBody } | { api_key: string; tenant: string; roles: string[]; permissions: string[] };
 
-const fromStaff = (b: AuthBody): Identity => ({ kind: 'staff', id: b.staff.id, name: b.staff.display_name || b.staff.username, roles: b.staff.roles ?? [], permissions: b.staff.permissions ?? [] });
+const fromStaff = (s: StaffBody): Identity => ({ kind: 'staff', id: s.id, name: s.display_name || s.username, roles: s.roles ?? [], permissions: s.permissions ?? [], totp: s.totp_enabled });
 
-/**
- * An API key has no "who am I" route (unless the server answers /auth/me for keys): probe the
- * read routes that need a permission. All three allowed means an admin key.
- */
+/** The identity behind an API key: from /auth/me, or (older servers) by probing read routes that need a permission. */
 async function probeKey(key: string): Promise<Identity> {
   setApiKey(key);
   try {
-    const me = await get<AuthBody>('/auth/me', { quiet401: true });
-    if (me?.staff) return { ...fromStaff(me), kind: 'key', name: me.staff.display_name || me.staff.username };
+    const me = await get<MeBody>('/auth/me', { quiet401: true });
+    if ('api_key' in me) return { kind: 'key', id: me.api_key, name: `API key ${me.api_key}`, roles: me.roles, permissions: me.permissions };
+    if ('staff' in me) return { ...fromStaff(me.staff), kind: 'key' };
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401 && e.code !== 'route.not_found') {
-      // /auth/me may exist and refuse keys: fall through to probes, which tell an invalid key apart.
-    }
+    if (e instanceof ApiError && e.status === 401) { clearAuth(); throw e; }
   }
   const probes: Array<[string, string]> = [['roles.manage', '/roles'], ['keys.manage', '/api-keys'], ['audit.read', '/audit/events?limit=1']];
   const results = await Promise.allSettled(probes.map(([, p]) => get(p, { quiet401: true })));
@@ -45,6 +46,8 @@ interface AuthCtx {
   loginKey(key: string): Promise<void>;
   logout(): Promise<void>;
   can(perm?: string): boolean;
+  /** Re-read the identity (after enrolling TOTP). */
+  refresh(): Promise<void>;
 }
 const Ctx = createContext<AuthCtx | null>(null);
 
@@ -58,10 +61,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       const key = storedKey();
       try {
         if (key) setIdentity(await probeKey(key));
-        else {
-          const me = await get<AuthBody>('/auth/me', { quiet401: true });
-          setSession(me.csrf_token);
-          setIdentity(fromStaff(me));
+        else if (storedCsrf()) {
+          // The session cookie is HttpOnly; the CSRF token given at sign-in is kept beside it.
+          const me = await get<MeBody>('/auth/me', { quiet401: true });
+          if ('staff' in me) setIdentity(fromStaff(me.staff)); else clearAuth();
         }
       } catch { clearAuth(); }
       setReady(true);
@@ -70,9 +73,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const loginStaff = useCallback(async (username: string, password: string, totp?: string) => {
     clearAuth();
-    const body = await post<AuthBody>('/auth/login', { username, password, ...(totp ? { totp } : {}) }, { quiet401: true });
+    const body = await post<LoginBody>('/auth/login', { username, password, ...(totp ? { totp } : {}) }, { quiet401: true });
     setSession(body.csrf_token);
-    setIdentity(fromStaff(body));
+    setIdentity(fromStaff(body.staff));
   }, []);
   const loginKey = useCallback(async (key: string) => { setIdentity(await probeKey(key.trim())); }, []);
   const logout = useCallback(async () => {
@@ -85,10 +88,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     if (!identity) return false;
     if (identity.permissions.includes('admin') || identity.permissions.includes(perm)) return true;
     // A key whose permissions could not all be probed: leave the unprobed ones to the server.
-    return Boolean(identity.partial) && !['roles.manage', 'keys.manage', 'audit.read', 'staff.manage'].includes(perm);
+    return Boolean(identity.partial) && !['roles.manage', 'keys.manage', 'audit.read'].includes(perm);
   }, [identity]);
 
-  const value = useMemo(() => ({ identity, ready, loginStaff, loginKey, logout, can }), [identity, ready, loginStaff, loginKey, logout, can]);
+  const refresh = useCallback(async () => {
+    const me = await get<MeBody>('/auth/me');
+    if ('staff' in me && identity?.kind === 'staff') setIdentity(fromStaff(me.staff));
+  }, [identity]);
+  const value = useMemo(() => ({ identity, ready, loginStaff, loginKey, logout, can, refresh }), [identity, ready, loginStaff, loginKey, logout, can, refresh]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 

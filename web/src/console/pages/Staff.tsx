@@ -16,10 +16,10 @@ export default function StaffPage() {
   const [created, setCreated] = useState<{ username: string; initial_password: string } | null>(null);
   const [form] = Form.useForm();
 
-  const create = async (v: { username: string; display_name: string; roles: string[] }) => {
+  const create = async (v: { username: string; display_name: string; roles: string[]; email?: string }) => {
     setBusy(true);
     try {
-      const r = await post<{ id: string; username: string; initial_password: string }>('/staff', v);
+      const r = await post<{ id: string; username: string; initial_password: string }>('/staff', { ...v, email: v.email || undefined });
       setOpen(false); form.resetFields(); setCreated(r); reload();
     } catch (e) { message.error(errText(e)); } finally { setBusy(false); }
   };
@@ -37,14 +37,18 @@ export default function StaffPage() {
             { title: tr('用户名', 'Username'), dataIndex: 'username', render: (u: string) => <Typography.Text code>{u}</Typography.Text> },
             { title: tr('姓名', 'Display name'), dataIndex: 'display_name' },
             { title: tr('角色', 'Roles'), dataIndex: 'roles', render: (r: string[]) => (r ?? []).map((x) => <Tag key={x}>{x}</Tag>) },
-            { title: tr('两步验证', 'TOTP'), dataIndex: 'totp_enabled', render: (x?: boolean) => (x === undefined ? '—' : x ? <Tag color="green">{tr('已启用', 'on')}</Tag> : <Tag>{tr('未启用', 'off')}</Tag>) },
+            { title: tr('邮箱', 'Email'), dataIndex: 'email', render: (e?: string | null) => e ?? '—' },
+            { title: tr('两步验证', 'TOTP'), dataIndex: 'totp_enabled', render: (x?: boolean) => (x === undefined ? '—' : x ? <Tag color="green">{tr('已启用', 'on')}</Tag> : <Tag color="orange">{tr('未启用', 'off')}</Tag>) },
+            { title: tr('状态', 'State'), render: (_, s) => (s.disabled_at ? <Tag color="red">{tr('已停用', 'disabled')}</Tag> : s.locked_until && new Date(s.locked_until) > new Date() ? <Tag color="red">{tr('已锁定', 'locked')}</Tag> : <Tag color="green">{tr('正常', 'active')}</Tag>) },
+            { title: tr('最近登录', 'Last sign-in'), dataIndex: 'last_login_at', render: (t?: string | null) => fmtTime(t, lang) },
             { title: tr('创建时间', 'Created'), dataIndex: 'created_at', render: (t?: string) => fmtTime(t, lang) },
           ]} />
       )}
       <Modal title={tr('新建员工账号', 'New staff member')} open={open} onCancel={() => setOpen(false)} onOk={() => form.submit()} confirmLoading={busy} okText={tr('创建', 'Create')} destroyOnClose>
         <Form form={form} layout="vertical" onFinish={create} name="new-staff">
-          <Form.Item name="username" label={tr('用户名', 'Username')} rules={[{ required: true }]}><Input autoComplete="off" /></Form.Item>
+          <Form.Item name="username" label={tr('用户名', 'Username')} rules={[{ required: true, pattern: /^[a-z0-9][a-z0-9._-]{1,62}$/, message: tr('小写字母、数字、. _ -', 'lower-case letters, digits, . _ -') }]}><Input autoComplete="off" /></Form.Item>
           <Form.Item name="display_name" label={tr('姓名', 'Display name')} rules={[{ required: true }]}><Input /></Form.Item>
+          <Form.Item name="email" label={tr('邮箱（可选）', 'Email (optional)')} rules={[{ type: 'email' }]}><Input /></Form.Item>
           <Form.Item name="roles" label={tr('角色', 'Roles')} rules={[{ required: true, message: tr('至少选择一个角色', 'Choose at least one role') }]}>
             <Select mode="multiple" loading={roles.loading} options={(roles.data?.roles ?? []).map((r) => ({ value: r.name, label: r.title ? `${r.name} · ${r.title}` : r.name }))} />
           </Form.Item>

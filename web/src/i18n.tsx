@@ -1,8 +1,8 @@
 /** zh-CN first, en second: a small message dictionary plus antd's locale, the choice kept in localStorage. */
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import { ConfigProvider } from 'antd';
-import zhCN from 'antd/locale/zh_CN';
-import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/es/locale/zh_CN';
+import enUS from 'antd/es/locale/en_US';
 import type { L } from './labels';
 
 export type Lang = 'zh' | 'en';

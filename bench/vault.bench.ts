@@ -34,7 +34,7 @@ async function serviceWrite(s: BenchStore, actor: Actor, n: number, batch: numbe
   return n / ((performance.now() - t0) / 1000);
 }
 
-async function httpRun(s: BenchStore, actor: Actor, kind: string) {
+async function httpRun(s: BenchStore, actor: Actor, kind: string, written: number) {
   const f = await buildServer(s.app, { logger: false });
   await f.listen({ port: 0, host: '127.0.0.1' });
   const port = (f.server.address() as { port: number }).port;
@@ -50,10 +50,11 @@ async function httpRun(s: BenchStore, actor: Actor, kind: string) {
   }
   const httpWrite = httpN / ((performance.now() - t0) / 1000);
   // Search by phone + read 5 fields, one request at a time
+  let target = base;
   const search = async (i: number, url = '/api/v1/collections/customers/search') => {
-    const body = JSON.stringify({ field: 'phone', value: customer(i % N).phone, purpose: 'customer_service', fields: ['name', 'phone', 'email', 'address', 'birth_date'] });
+    const body = JSON.stringify({ field: 'phone', value: customer(i % written).phone, purpose: 'customer_service', fields: ['name', 'phone', 'email', 'address', 'birth_date'] });
     const t = performance.now();
-    const r = await fetch(base + url, { method: 'POST', headers: H, body });
+    const r = await fetch(target + url, { method: 'POST', headers: H, body });
     const j = await r.json() as { records: unknown[] };
     if (r.status !== 200 || j.records.length !== 1) throw new Error(`search ${r.status} ${JSON.stringify(j).slice(0, 200)}`);
     return performance.now() - t;
@@ -62,17 +63,17 @@ async function httpRun(s: BenchStore, actor: Actor, kind: string) {
   const measure = async (url?: string) => {
     const lat: number[] = [];
     const t1 = performance.now();
-    for (let i = 0; i < LOOKUPS; i++) lat.push(await search((i * 7919) % N, url));
+    for (let i = 0; i < LOOKUPS; i++) lat.push(await search((i * 7919) % written, url));
     const seqRate = LOOKUPS / ((performance.now() - t1) / 1000);
     const t2 = performance.now();
     let next = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => { while (next < LOOKUPS) await search(((next++) * 104729) % N, url); }));
+    await Promise.all(Array.from({ length: 16 }, async () => { while (next < LOOKUPS) await search(((next++) * 104729) % written, url); }));
     const concRate = LOOKUPS / ((performance.now() - t2) / 1000);
     return { sequential_per_s: round(seqRate), p50_ms: round(median(lat), 2), p99_ms: round(percentile(lat, 99), 2), concurrent16_per_s: round(concRate) };
   };
   const checked = await measure();
   // The same call with policy, legal basis, masking and audit switched off (bench harness only).
-  f.server.close();
+  await f.close();
   const bare = await buildServer(s.app, { logger: false });
   bare.post('/bench/unchecked-search', async (req) => {
     const b = req.body as { value: string; fields: string[] };
@@ -90,7 +91,8 @@ async function httpRun(s: BenchStore, actor: Actor, kind: string) {
       }) };
     });
   });
-  await bare.listen({ port, host: '127.0.0.1' });
+  await bare.listen({ port: 0, host: '127.0.0.1' });
+  target = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
   const unchecked = await measure('/bench/unchecked-search');
   await bare.close();
   void kind; void actor;
@@ -164,7 +166,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const actor = await setup(s);
       const n = kind === 'pglite' ? Math.min(N, 50_000) : N;
       const write = await serviceWrite(s, actor, n, 5000);
-      const http = await httpRun(s, actor, kind);
+      const http = await httpRun(s, actor, kind, n);
       const audit = kind === 'postgres' ? await auditVerify(s, actor) : undefined;
       results[kind] = { service_batch_write_per_s: round(write), records_written: n, ...http, ...(audit ? { audit } : {}) };
     } finally { await s.close(); }

@@ -89,3 +89,10 @@ export function workingDaysBetween(from: string, to: string): number {
   for (let d = addCalendarDays(from, 1); d <= to; d = addCalendarDays(d, 1)) if (workingDay(d).work) n += 1;
   return n;
 }
+
+/** A `date` column as YYYY-MM-DD: node-postgres gives a Date at local midnight, PGlite may give either. */
+export function dayString(v: unknown): string {
+  if (typeof v === 'string') return v.slice(0, 10);
+  const d = v as Date;
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}

@@ -10,14 +10,16 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { AppError } from '../core/errors.js';
 import type { RootKeyProvider } from '../crypto/keyfile.js';
 
 export const MAGIC = Buffer.from('CSTDNBK1');
 const MAX_CHUNK = 64 * 1024 * 1024;
 const SCRYPT = { N: 1 << 15, r: 8, p: 1 };
 
-export class BackupError extends Error {
-  constructor(readonly code: string, message: string) { super(message); }
+/** A refused backup file: 422 problem over HTTP, exit code 2 on the command line. The message is zh-CN / en. */
+export class BackupError extends AppError {
+  constructor(code: string, message: string) { super(422, code, message, message); }
 }
 
 export interface BackupHeader {

@@ -12,8 +12,14 @@ import { createKeyService, type KeyService } from './crypto/keys-service.js';
 import { createAccessService, createStaffService, type AccessService, type StaffService } from './access/index.js';
 import { createAuditService, type AuditService } from './audit/index.js';
 import { createTenantService, type TenantService } from './tenants/index.js';
-import { createCollectionStore, createRecordsService, type CollectionStore, type RecordsService } from './vault/index.js';
+import { createCollectionStore, createRecordsService, createSubjectService, type CollectionStore, type RecordsService, type SubjectService } from './vault/index.js';
 import { createConsentService, type ConsentService } from './consent/index.js';
+// --- rights / retention / backup / jobs (issue 5) ---
+import { systemClock } from './core/clock.js';
+import { createJobsService, nextDailyRun, type JobsService } from './jobs/index.js';
+import { createRightsService, type RightsService } from './rights/index.js';
+import { createRetentionService, type RetentionService } from './retention/index.js';
+import { createBackupService, type BackupService } from './backup/index.js';
 
 export interface Custodian {
   cfg: Config;
@@ -28,6 +34,12 @@ export interface Custodian {
   collections: CollectionStore;
   records: RecordsService;
   consent: ConsentService;
+  // --- issue 5 ---
+  subjects: SubjectService;
+  rights: RightsService;
+  retention: RetentionService;
+  backup: BackupService;
+  jobs: JobsService;
   close(): Promise<void>;
 }
 
@@ -57,9 +69,18 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
   const collections = createCollectionStore();
   const records = createRecordsService({ db, keys, access, audit, collections, maxBatchRecords: cfg.maxBatchRecords });
   const consent = createConsentService({ db, audit });
+  // --- issue 5: rights requests, retention, backups, durable jobs ---
   const staff = createStaffService({ db, root, sessionTtlMinutes: cfg.sessionTtlMinutes, suiteOf: tenants.suiteOf });
+  const subjects = createSubjectService({ db, keys, access, audit, collections });
+  const rights = createRightsService({ db, audit, access, records, subjects, consent, clock: systemClock, deadlineWorkingDays: cfg.requestDeadlineWorkingDays, exportTtlHours: 72 });
+  const retention = createRetentionService({ db, audit, access, records, subjects, collections, clock: systemClock });
+  const backup = createBackupService({ db, root, audit, access, onRestored: async () => { for (const t of await db.kysely.selectFrom('tenants').select('id').execute()) keys.forgetTenant(t.id); } });
+  const jobs = createJobsService({ db, onError: (kind, e) => logger.error({ job: kind, err: (e as Error)?.message }, 'job failed') });
+  jobs.register('rights.deadlines', { run: (tenantId, now) => rights.flagDeadlines(tenantId, now), next: nextDailyRun });
+  jobs.register('retention.sweep', { run: (tenantId, now) => retention.sweep(tenantId, now), next: nextDailyRun });
   return {
     cfg, db, logger, root, keys, access, staff, audit, tenants, collections, records, consent,
-    async close() { await db.close(); },
+    subjects, rights, retention, backup, jobs,
+    async close() { await jobs.stop(); await db.close(); },
   };
 }

@@ -3,7 +3,7 @@ export type PiAction = (typeof ACTIONS)[number];
 export const LEGAL_BASES = ['consent', 'contract', 'hr', 'legal_obligation', 'emergency', 'public_interest_news', 'public_info', 'other_law'] as const;
 export type LegalBasis = (typeof LEGAL_BASES)[number];
 /** Administrative permissions (no PI): what a role may manage. `admin` means all of them. */
-export const PERMISSIONS = ['admin', 'collections.manage', 'purposes.manage', 'roles.manage', 'keys.manage', 'audit.read', 'consents.manage', 'scan.use'] as const;
+export const PERMISSIONS = ['admin', 'collections.manage', 'purposes.manage', 'roles.manage', 'keys.manage', 'audit.read', 'consents.manage', 'scan.use', 'requests.manage', 'retention.manage', 'backup.manage'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export interface Grant {

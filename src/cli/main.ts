@@ -7,6 +7,7 @@ import { StoreLockedError } from '../db/lock.js';
 import { callLocalServer, configFrom, initStore, isInitialised, rotateKeys, serve, withStore, cliActor } from './store-cli.js';
 import type { VerifyResult } from '../audit/index.js';
 import { detectCommands } from './detect-cli.js';
+import { backupCommands } from './backup-cli.js';
 
 function fail(e: unknown): never {
   const msg = e instanceof ConfigError || e instanceof KeyfileError || e instanceof StoreLockedError ? e.message : (e as Error)?.message ?? String(e);
@@ -86,6 +87,7 @@ export async function main(argv: string[]) {
     });
 
   detectCommands(program);
+  backupCommands(program);
   void cliActor;
   await program.parseAsync(argv);
 }

@@ -32,7 +32,27 @@ export interface NoticesTable { tenant_id: string; name: string; version: number
 export interface ConsentsTable { tenant_id: string; subject_id: string; purpose: string; state: 'granted' | 'withdrawn'; notice: string; notice_version: number; channel: string; separate: Generated<boolean>; evidence: string | null; guardian: string | null; needs_reconsent: Generated<boolean>; granted_at: Timestamp; withdrawn_at: TimestampNull }
 export interface ConsentEventsTable { tenant_id: string; id: string; subject_id: string; purpose: string; event: string; notice: string | null; notice_version: number | null; channel: string | null; separate: boolean | null; evidence: string | null; guardian: string | null; at: Timestamp }
 
+// 0004_rights_backup
+export interface RightsRequestsTable {
+  tenant_id: string; id: string; subject_id: string; kind: string; state: Generated<string>; received_at: Timestamp; due: ColumnType<string, string, string>; due_basis: Generated<string>;
+  requester: Json<Record<string, unknown> | null> | null; details: Json<Record<string, unknown> | null> | null; verification_method: string | null; verification_result: string | null; verified_at: TimestampNull;
+  reason: string | null; resolution: Json<Record<string, unknown> | null> | null; flag: string | null; flagged_at: TimestampNull; export_expires_at: TimestampNull; exported_at: TimestampNull; closed_at: TimestampNull; updated_at: Timestamp;
+}
+export interface SubjectInstructionsTable { tenant_id: string; subject_id: string; relatives: 'allow' | 'deny'; note: string | null; created_at: Timestamp }
+export interface RetentionRulesTable { tenant_id: string; id: string; name: string; collection: string; field: string | null; purpose: string | null; period_days: number; anchor: 'created' | 'updated' | 'consent_withdrawn'; created_at: Timestamp; disabled_at: TimestampNull }
+export interface LegalHoldsTable { tenant_id: string; id: string; subject_id: string | null; collection: string | null; reason: string; created_at: Timestamp; released_at: TimestampNull }
+export interface RetentionRunsTable { tenant_id: string; id: string; started_at: Timestamp; finished_at: Timestamp; records_erased: number; fields_erased: number; subjects_shredded: number; held_skipped: number; details: Json<Record<string, unknown>> }
+export interface JobsTable { tenant_id: string; id: string; kind: string; state: Generated<string>; run_at: Timestamp; attempts: Generated<number>; locked_until: TimestampNull; last_error: string | null; result: Json<Record<string, unknown> | null> | null; created_at: Timestamp; finished_at: TimestampNull }
+export interface BackupDrillsTable { tenant_id: string; id: string; backup_id: string; file: string; at: Timestamp; ok: boolean; duration_ms: number; rows_checked: number; tables: Json<Record<string, unknown>>; problem: string | null }
+
 export interface Database {
+  rights_requests: RightsRequestsTable;
+  subject_instructions: SubjectInstructionsTable;
+  retention_rules: RetentionRulesTable;
+  legal_holds: LegalHoldsTable;
+  retention_runs: RetentionRunsTable;
+  jobs: JobsTable;
+  backup_drills: BackupDrillsTable;
   notices: NoticesTable;
   consents: ConsentsTable;
   consent_events: ConsentEventsTable;

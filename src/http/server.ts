@@ -19,6 +19,10 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { consentRoutes } from './routes/consent-routes.js';
 import { detectRoutes } from './routes/detect-routes.js';
 import { registerWeb } from './web.js';
+// issue 5
+import { rightsRoutes } from './routes/rights-routes.js';
+import { retentionRoutes } from './routes/retention-routes.js';
+import { backupRoutes } from './routes/backup-routes.js';
 
 export async function buildServer(app: Custodian, opts: { logger?: boolean; controlToken?: string } = {}): Promise<FastifyInstance> {
   const https = app.cfg.tlsCert && app.cfg.tlsKey ? { cert: readFileSync(app.cfg.tlsCert), key: readFileSync(app.cfg.tlsKey), minVersion: 'TLSv1.2' as const } : null;
@@ -55,6 +59,10 @@ export async function buildServer(app: Custodian, opts: { logger?: boolean; cont
     consentRoutes(api, app);
     detectRoutes(api, app);
     staffRoutes(api, app);
+    // issue 5
+    rightsRoutes(api, app);
+    retentionRoutes(api, app);
+    backupRoutes(api, app);
   });
   await registerWeb(f, fileURLToPath(new URL('../../web/dist', import.meta.url)));
   return f;

@@ -67,7 +67,7 @@ export const ACTION_LABELS: Record<(typeof ACTIONS)[number], L> = {
   update: { zh: '更正', en: 'Update' }, erase: { zh: '删除', en: 'Erase' }, export: { zh: '导出', en: 'Export' },
 };
 
-export const PERMISSIONS = ['admin', 'collections.manage', 'purposes.manage', 'roles.manage', 'keys.manage', 'audit.read', 'consents.manage', 'scan.use'] as const;
+export const PERMISSIONS = ['admin', 'collections.manage', 'purposes.manage', 'roles.manage', 'keys.manage', 'audit.read', 'consents.manage', 'scan.use', 'requests.manage', 'retention.manage', 'backup.manage'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export const PERMISSION_LABELS: Record<Permission, L> = {
   admin: { zh: '全部管理权限', en: 'All administration' },
@@ -78,6 +78,9 @@ export const PERMISSION_LABELS: Record<Permission, L> = {
   'audit.read': { zh: '查看审计日志', en: 'Read the audit log' },
   'consents.manage': { zh: '管理告知与同意', en: 'Manage notices and consents' },
   'scan.use': { zh: '扫描与去标识化', en: 'Scan and redact' },
+  'requests.manage': { zh: '个人权利请求', en: 'Rights requests' },
+  'retention.manage': { zh: '保存期限与删除', en: 'Retention and erasure' },
+  'backup.manage': { zh: '备份与演练', en: 'Backups and drills' },
 };
 
 export const CHANNELS = ['app', 'web', 'paper', 'phone', 'other'] as const;

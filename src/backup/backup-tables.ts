@@ -1,0 +1,122 @@
+/**
+ * Logical dump and load of the store's tables, generic over the schema: every column travels as its
+ * PostgreSQL text form (timestamps in UTC, bytea as hex), rows in primary-key order (C collation, so
+ * PostgreSQL and PGlite agree), one SHA-256 per table over the row lines. Tables load in foreign-key order.
+ */
+import { sql } from 'kysely';
+import { createHash } from 'node:crypto';
+import type { Tx } from '../db/connection.js';
+
+/** Never in a backup: the erasure ledger lives outside backups and is replayed on restore. */
+export const NOT_BACKED_UP = new Set(['erasure_ledger', 'schema_migrations']);
+/** Evidence that must survive a restore: kept live, backup rows added only where missing. */
+export const KEEP_LIVE = new Set(['backup_drills']);
+export const AUDIT_TABLES = new Set(['audit_events', 'audit_heads', 'audit_checkpoints']);
+
+export interface TableInfo { name: string; columns: string[]; types: string[]; pk: string[] }
+export interface TableSum { rows: number; sha256: string }
+
+const TEXTISH = /^(text|character varying|character)/;
+
+/** Tables of the current schema with columns and primary keys, parents before children. */
+export async function listTables(tx: Tx): Promise<TableInfo[]> {
+  const cols = await sql<{ t: string; col: string; type: string; pkpos: number | null }>`
+    select c.relname as t, a.attname as col, format_type(a.atttypid, a.atttypmod) as type,
+           array_position(i.indkey::int2[], a.attnum) as pkpos
+    from pg_class c
+    join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+    left join pg_index i on i.indrelid = c.oid and i.indisprimary
+    where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r'
+    order by c.relname, a.attnum`.execute(tx);
+  const fks = await sql<{ child: string; parent: string }>`
+    select ch.relname as child, pa.relname as parent from pg_constraint k
+    join pg_class ch on ch.oid = k.conrelid join pg_class pa on pa.oid = k.confrelid
+    where k.contype = 'f' and k.connamespace = current_schema()::regnamespace`.execute(tx);
+  const byName = new Map<string, TableInfo & { pkpos: Array<[number, string]> }>();
+  for (const r of cols.rows) {
+    if (NOT_BACKED_UP.has(r.t)) continue;
+    let t = byName.get(r.t);
+    if (!t) { t = { name: r.t, columns: [], types: [], pk: [], pkpos: [] }; byName.set(r.t, t); }
+    t.columns.push(r.col);
+    t.types.push(r.type);
+    if (r.pkpos !== null && r.pkpos !== undefined) t.pkpos.push([Number(r.pkpos), r.col]);
+  }
+  const parents = new Map<string, Set<string>>();
+  for (const f of fks.rows) if (f.child !== f.parent) (parents.get(f.child) ?? parents.set(f.child, new Set()).get(f.child)!).add(f.parent);
+  const out: TableInfo[] = [];
+  const seen = new Set<string>();
+  const visit = (n: string) => {
+    if (seen.has(n) || !byName.has(n)) return;
+    seen.add(n);
+    for (const p of parents.get(n) ?? []) visit(p);
+    const t = byName.get(n)!;
+    t.pk = t.pkpos.sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+    out.push({ name: t.name, columns: t.columns, types: t.types, pk: t.pk.length ? t.pk : t.columns });
+  };
+  for (const n of [...byName.keys()].sort()) visit(n);
+  return out;
+}
+
+const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
+
+/** Stream a table's rows as JSON-array lines; returns the count and SHA-256 of the lines. */
+export async function dumpTable(tx: Tx, t: TableInfo, onLine: (line: string) => void, batch = 10_000): Promise<TableSum> {
+  const hash = createHash('sha256');
+  const select = t.columns.map((c, i) => `${q(c)}::text as c${i}`).join(', ');
+  const order = t.pk.map((c) => (TEXTISH.test(t.types[t.columns.indexOf(c)]) ? `${q(c)} collate "C"` : q(c))).join(', ');
+  const cursor = `bk_${t.name}`;
+  await sql.raw(`declare ${q(cursor)} no scroll cursor for select ${select} from ${q(t.name)} order by ${order}`).execute(tx);
+  let rows = 0;
+  const n = t.columns.length;
+  for (;;) {
+    const res = await sql.raw<Record<string, string | null>>(`fetch ${batch} from ${q(cursor)}`).execute(tx);
+    if (res.rows.length === 0) break;
+    for (const r of res.rows) {
+      const arr = new Array<string | null>(n);
+      for (let i = 0; i < n; i++) arr[i] = r[`c${i}`] ?? null;
+      const line = JSON.stringify(arr);
+      hash.update(line).update('\n');
+      onLine(line);
+    }
+    rows += res.rows.length;
+  }
+  await sql.raw(`close ${q(cursor)}`).execute(tx);
+  return { rows, sha256: hash.digest('hex') };
+}
+
+/** Insert rows (text values) into a table, casting each column to its type. */
+export async function insertRows(tx: Tx, table: string, columns: string[], types: string[], rows: Array<Array<string | null>>, onConflictNothing: boolean): Promise<void> {
+  if (rows.length === 0) return;
+  const arrays = columns.map((_, i) => rows.map((r) => r[i]));
+  const params = arrays.map((a) => sql`${a}::text[]`);
+  const casts = columns.map((_, i) => `u.c${i}::${types[i]}`).join(', ');
+  const aliases = columns.map((_, i) => `c${i}`).join(', ');
+  await sql`insert into ${sql.raw(q(table))} (${sql.raw(columns.map(q).join(', '))}) select ${sql.raw(casts)} from unnest(${sql.join(params)}) as u(${sql.raw(aliases)})${sql.raw(onConflictNothing ? ' on conflict do nothing' : '')}`.execute(tx);
+}
+
+export async function truncate(tx: Tx, tables: string[]): Promise<void> {
+  if (tables.length) await sql.raw(`truncate ${tables.map(q).join(', ')}`).execute(tx);
+}
+
+/**
+ * Replay the live erasure ledger over restored tables: erased records and subjects lose their rows,
+ * blind-index entries and data keys again; destroyed tenants lose their keys.
+ */
+export async function replayErasures(tx: Tx): Promise<{ records: number; subjects: number; tenants: number }> {
+  const n = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0n);
+  await sql`delete from blind_index b using erasure_ledger l where l.kind = 'record' and b.tenant_id = l.tenant_id and b.record_id = l.target_id`.execute(tx);
+  const r1 = await sql`delete from records r using erasure_ledger l where l.kind = 'record' and r.tenant_id = l.tenant_id and r.id = l.target_id`.execute(tx);
+  await sql`delete from blind_index b using records r, erasure_ledger l where l.kind = 'subject' and r.tenant_id = l.tenant_id and r.subject_id = l.target_id and b.tenant_id = r.tenant_id and b.record_id = r.id`.execute(tx);
+  const r2 = await sql`delete from records r using erasure_ledger l where l.kind = 'subject' and r.tenant_id = l.tenant_id and r.subject_id = l.target_id`.execute(tx);
+  const s = await sql`update subjects s set wrapped_key = null, kek_version = null, erased_at = coalesce(s.erased_at, l.erased_at)
+    from erasure_ledger l where l.kind = 'subject' and s.tenant_id = l.tenant_id and s.id = l.target_id and s.wrapped_key is not null`.execute(tx);
+  const tenants = await sql<{ target_id: string }>`select distinct target_id from erasure_ledger where kind = 'tenant'`.execute(tx);
+  for (const { target_id: t } of tenants.rows) {
+    await sql`delete from blind_index where tenant_id = ${t}`.execute(tx);
+    await sql`delete from records where tenant_id = ${t}`.execute(tx);
+    await sql`update subjects set wrapped_key = null, kek_version = null, erased_at = coalesce(erased_at, now()) where tenant_id = ${t}`.execute(tx);
+    await sql`update tenant_keys set wrapped = null where tenant_id = ${t}`.execute(tx);
+    await sql`update tenants set state = 'destroyed' where id = ${t}`.execute(tx);
+  }
+  return { records: n(r1) + n(r2), subjects: n(s), tenants: tenants.rows.length };
+}

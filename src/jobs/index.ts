@@ -1,0 +1,1 @@
+export { createJobsService, nextDailyRun, type JobsService, type JobHandler } from './jobs-service.js';

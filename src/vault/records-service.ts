@@ -27,6 +27,9 @@ export interface RecordsDeps {
 
 interface Normalised { subjectId?: string; values: Record<string, string> }
 
+/** Records sealed and inserted per statement inside one write; encryption of the next overlaps the insert. */
+const WRITE_CHUNK = 1000;
+
 class Refusal { constructor(readonly error: AppError) {} }
 
 function present(f: FieldDef, v: string): string | number | boolean {
@@ -106,6 +109,7 @@ export function createRecordsService(deps: RecordsDeps) {
         const c = await collections.get(tx, actor.tenantId, collection);
         const norm = records.map((r, i) => normaliseRecord(c, r, batch ? `records[${i}].` : ''));
         const fieldNames = [...new Set(norm.flatMap((n) => Object.keys(n.values)))];
+        const searchable = new Set(c.fields.filter((f) => f.searchable).map((f) => f.name));
         const d = await access.decide(tx, actor, { action: 'write', collection: c.name, purpose: null, fields: fieldNames });
         if (!d.allowed) return refuse(tx, actor, 'record.write', d, { collection: c.name, fields: fieldNames });
         const ring = await keys.keyring(tx, actor.tenantId);
@@ -118,33 +122,45 @@ export function createRecordsService(deps: RecordsDeps) {
           const i = norm.findIndex((n) => n.subjectId && !existing.has(n.subjectId));
           if (i >= 0) throw invalidField(batch ? `records[${i}].subject_id` : 'subject_id', '不存在或已被删除', 'does not exist or was erased');
         }
-        const newSubjects = norm.map((n) => (n.subjectId ? null : newId('sub')));
-        const fresh = ring.newSubjectKeys(newSubjects.filter((s): s is string => s !== null));
-        const freshKeys = new Map(fresh.map((f) => [f.subjectId, f.key]));
-        const ids: string[] = [], subjects: string[] = [], sealed: Buffer[] = [];
-        const bHash: Buffer[] = [], bField: string[] = [], bRecord: string[] = [];
-        norm.forEach((n, i) => {
-          const id = newId('rec');
-          const subjectId = n.subjectId ?? (newSubjects[i] as string);
-          const key = freshKeys.get(subjectId) ?? ring.subjectKey(subjectId, existing.get(subjectId)!.wrapped, existing.get(subjectId)!.kek);
-          const entries: Array<[string, Buffer]> = [];
-          for (const [f, v] of Object.entries(n.values)) {
-            entries.push([f, ring.suite.seal(key, Buffer.from(v, 'utf8'), fieldAad(actor.tenantId, c.id, id, subjectId, f))]);
-            const def = c.fields.find((x) => x.name === f) as FieldDef;
-            if (def.searchable) { bHash.push(ring.blindIndex(c.id, f, v)); bField.push(f); bRecord.push(id); }
-          }
-          ids.push(id); subjects.push(subjectId); sealed.push(packFields(entries));
-        });
-        if (fresh.length) {
-          await sql`insert into subjects (tenant_id, id, kek_version, wrapped_key)
-            select ${actor.tenantId}, u.id, ${ring.kekVersion}, u.w from unnest(${fresh.map((f) => f.subjectId)}::text[], ${fresh.map((f) => f.wrapped)}::bytea[]) as u(id, w)`.execute(tx);
-        }
-        await sql`insert into records (tenant_id, id, collection_id, subject_id, sealed)
-          select ${actor.tenantId}, u.id, ${c.id}, u.s, u.b from unnest(${ids}::text[], ${subjects}::text[], ${sealed}::bytea[]) as u(id, s, b)`.execute(tx);
-        if (bHash.length) {
-          await sql`insert into blind_index (tenant_id, hash, field, record_id)
+        const ids: string[] = [], subjects: string[] = [];
+        let freshCount = 0;
+        // Seal chunk k+1 while the database inserts chunk k: one statement per chunk, sent before the next
+        // chunk's encryption starts, so PostgreSQL works while this process encrypts.
+        let pending: Promise<unknown> = Promise.resolve();
+        for (let from = 0; from < norm.length; from += WRITE_CHUNK) {
+          const part = norm.slice(from, from + WRITE_CHUNK);
+          const newSubjects = part.map((n) => (n.subjectId ? null : newId('sub')));
+          const fresh = ring.newSubjectKeys(newSubjects.filter((x): x is string => x !== null));
+          freshCount += fresh.length;
+          const freshKeys = new Map(fresh.map((f) => [f.subjectId, f.key]));
+          const cIds: string[] = [], cSubjects: string[] = [], sealed: Buffer[] = [];
+          const bHash: Buffer[] = [], bField: string[] = [], bRecord: string[] = [];
+          part.forEach((n, i) => {
+            const id = newId('rec');
+            const subjectId = n.subjectId ?? (newSubjects[i] as string);
+            const key = freshKeys.get(subjectId) ?? ring.subjectKey(subjectId, existing.get(subjectId)!.wrapped, existing.get(subjectId)!.kek);
+            const entries: Array<[string, Buffer]> = [];
+            for (const [f, v] of Object.entries(n.values)) {
+              entries.push([f, ring.suite.seal(key, Buffer.from(v, 'utf8'), fieldAad(actor.tenantId, c.id, id, subjectId, f))]);
+              if (searchable.has(f)) { bHash.push(ring.blindIndex(c.id, f, v)); bField.push(f); bRecord.push(id); }
+            }
+            cIds.push(id); cSubjects.push(subjectId); sealed.push(packFields(entries));
+          });
+          ids.push(...cIds); subjects.push(...cSubjects);
+          await pending;
+          pending = sql`with s as (
+              insert into subjects (tenant_id, id, kek_version, wrapped_key)
+              select ${actor.tenantId}, u.id, ${ring.kekVersion}, u.w from unnest(${fresh.map((f) => f.subjectId)}::text[], ${fresh.map((f) => f.wrapped)}::bytea[]) as u(id, w)
+            ), r as (
+              insert into records (tenant_id, id, collection_id, subject_id, sealed)
+              select ${actor.tenantId}, u.id, ${c.id}, u.s, u.b from unnest(${cIds}::text[], ${cSubjects}::text[], ${sealed}::bytea[]) as u(id, s, b)
+            )
+            insert into blind_index (tenant_id, hash, field, record_id)
             select ${actor.tenantId}, u.h, u.f, u.r from unnest(${bHash}::bytea[], ${bField}::text[], ${bRecord}::text[]) as u(h, f, r)`.execute(tx);
+          pending.catch(() => { /* awaited below; avoids an unhandled rejection while the next chunk is sealed */ });
         }
+        await pending;
+        const fresh = { length: freshCount };
         await audit.record(tx, actor, [{
           action: 'record.write', decision: 'allow', collection: c.name, fields: fieldNames,
           ...(ids.length === 1 ? { recordId: ids[0], subjectId: subjects[0] } : {}), details: { records: ids.length, new_subjects: fresh.length },

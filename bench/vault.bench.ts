@@ -34,7 +34,7 @@ async function serviceWrite(s: BenchStore, actor: Actor, n: number, batch: numbe
   return n / ((performance.now() - t0) / 1000);
 }
 
-async function httpRun(s: BenchStore, actor: Actor, kind: string, written: number) {
+async function httpRun(s: BenchStore, written: number) {
   const f = await buildServer(s.app, { logger: false });
   await f.listen({ port: 0, host: '127.0.0.1' });
   const port = (f.server.address() as { port: number }).port;
@@ -95,7 +95,6 @@ async function httpRun(s: BenchStore, actor: Actor, kind: string, written: numbe
   target = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
   const unchecked = await measure('/bench/unchecked-search');
   await bare.close();
-  void kind; void actor;
   return { http_batch_write_per_s: round(httpWrite), search_read_5_fields: checked, search_read_unchecked: unchecked, checks_overhead_pct: round((unchecked.sequential_per_s / checked.sequential_per_s - 1) * 100) };
 }
 
@@ -166,7 +165,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const actor = await setup(s);
       const n = kind === 'pglite' ? Math.min(N, 50_000) : N;
       const write = await serviceWrite(s, actor, n, 5000);
-      const http = await httpRun(s, actor, kind, n);
+      const http = await httpRun(s, n);
       const audit = kind === 'postgres' ? await auditVerify(s, actor) : undefined;
       results[kind] = { service_batch_write_per_s: round(write), records_written: n, ...http, ...(audit ? { audit } : {}) };
     } finally { await s.close(); }

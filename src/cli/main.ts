@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { ConfigError } from '../core/config.js';
 import { KeyfileError } from '../crypto/keyfile.js';
 import { StoreLockedError } from '../db/lock.js';
-import { callLocalServer, configFrom, initStore, isInitialised, rotateKeys, serve, withStore, cliActor } from './store-cli.js';
+import { callLocalServer, configFrom, initStore, isInitialised, rotateKeys, serve, withStore } from './store-cli.js';
 import type { VerifyResult } from '../audit/index.js';
 import { detectCommands } from './detect-cli.js';
 import { backupCommands } from './backup-cli.js';
@@ -88,6 +88,5 @@ export async function main(argv: string[]) {
 
   detectCommands(program);
   backupCommands(program);
-  void cliActor;
   await program.parseAsync(argv);
 }

@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../core/config.js';
 import { createKeyfile, localRootKeyProvider, openKeyfile } from '../crypto/keyfile.js';
 import { openDb } from '../db/connection.js';
 import { readLock } from '../db/lock.js';
-import { assemble, keyfilePath, openCustodian, passphrasePath, readPassphrase, type Custodian } from '../app.js';
+import { assemble, keyfilePath, openCustodian, passphrasePath, type Custodian } from '../app.js';
 import { createLogger } from '../core/logger.js';
 import { buildServer } from '../http/server.js';
 import type { Actor } from '../audit/index.js';
@@ -115,4 +115,3 @@ export async function rotateKeys(cfg: Config): Promise<{ kek_version: number; re
   });
 }
 
-export { readPassphrase };

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/connection.js';
-import { AppError, invalidField, notFound } from '../core/errors.js';
+import { invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Actor, AuditService } from '../audit/index.js';
 
@@ -70,4 +70,3 @@ export function createConsentService(deps: { db: Db; audit: Pick<AuditService, '
   };
 }
 export type ConsentService = ReturnType<typeof createConsentService>;
-void AppError;

@@ -39,16 +39,15 @@ export function createKeyService(root: RootKeyProvider): KeyService {
       return load(tx, tenantId);
     },
     async rotate(db, tenantId) {
-      const { version, suite } = await db.transaction(async (tx) => {
+      const { version } = await db.transaction(async (tx) => {
         const t = await tx.selectFrom('tenants').select(['suite', 'kek_version']).where('id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
         const next = t.kek_version + 1;
         const wrapped = await createKekVersion(root, tenantId, t.suite as SuiteId, next);
         await tx.insertInto('tenant_keys').values({ tenant_id: tenantId, version: next, wrapped }).execute();
         await tx.updateTable('tenant_keys').set({ retired_at: new Date() }).where('tenant_id', '=', tenantId).where('version', '<', next).where('retired_at', 'is', null).execute();
         await tx.updateTable('tenants').set({ kek_version: next }).where('id', '=', tenantId).execute();
-        return { version: next, suite: t.suite };
+        return { version: next };
       });
-      void suite;
       rings.delete(tenantId);
       let rewrapped = 0;
       // Batches in their own short transactions, so reads and writes go on during a rotation.

@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
-import { AppError, forbidden, gone, invalidField, notFound, badRequest } from '../core/errors.js';
+import { AppError, forbidden, gone, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { maskValue, normaliseValue, reasonText } from '../core/pi-types.js';
 import type { Actor, AuditInput, AuditService } from '../audit/index.js';
@@ -160,10 +160,9 @@ export function createRecordsService(deps: RecordsDeps) {
           pending.catch(() => { /* awaited below; avoids an unhandled rejection while the next chunk is sealed */ });
         }
         await pending;
-        const fresh = { length: freshCount };
         await audit.record(tx, actor, [{
           action: 'record.write', decision: 'allow', collection: c.name, fields: fieldNames,
-          ...(ids.length === 1 ? { recordId: ids[0], subjectId: subjects[0] } : {}), details: { records: ids.length, new_subjects: fresh.length },
+          ...(ids.length === 1 ? { recordId: ids[0], subjectId: subjects[0] } : {}), details: { records: ids.length, new_subjects: freshCount },
         }]);
         return { ids, subjects };
       });
@@ -300,4 +299,3 @@ export function createRecordsService(deps: RecordsDeps) {
   }
 }
 export type RecordsService = ReturnType<typeof createRecordsService>;
-void badRequest;

@@ -2,24 +2,38 @@
  * Wires the capability modules into one running Custodian: config -> store -> root key -> services.
  * The only place that knows every module.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { Config } from './core/config.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { openDb, type Db } from './db/connection.js';
-import { KeyfileError, localRootKeyProvider, openKeyfile, type RootKeyProvider } from './crypto/keyfile.js';
+import { KeyfileError, createKeyfile, localRootKeyProvider, openKeyfile, type RootKeyProvider } from './crypto/keyfile.js';
 import { createKeyService, type KeyService } from './crypto/keys-service.js';
 import { createAccessService, createStaffService, type AccessService, type StaffService } from './access/index.js';
 import { createAuditService, type AuditService } from './audit/index.js';
 import { createTenantService, type TenantService } from './tenants/index.js';
 import { createCollectionStore, createRecordsService, createSubjectService, type CollectionStore, type RecordsService, type SubjectService } from './vault/index.js';
-import { createConsentService, type ConsentService } from './consent/index.js';
+import { createActivitiesService, createConsentService, createNoticeService, type ActivitiesService, type ConsentService, type ConsentInput, type NoticeService } from './consent/index.js';
 // --- rights / retention / backup / jobs (issue 5) ---
 import { systemClock } from './core/clock.js';
 import { createJobsService, nextDailyRun, type JobsService } from './jobs/index.js';
 import { createRightsService, type RightsService } from './rights/index.js';
 import { createRetentionService, type RetentionService } from './retention/index.js';
-import { createBackupService, type BackupService } from './backup/index.js';
+import { createBackupService, createBackupSchedule, nextWeeklyRun, type BackupService } from './backup/index.js';
+// --- issue 10: assessments, risks, third parties and sharing, transfers, complaints ---
+import { createAssessmentService, type AssessmentService } from './assessments/index.js';
+import { createRiskService, type RiskService } from './risks/index.js';
+import { createShareService, createThirdPartyService, type ShareService, type ThirdPartyService } from './sharing/index.js';
+import { createTransferService, type TransferService } from './transfers/index.js';
+import { createComplaintService, type ComplaintService } from './complaints/index.js';
+// --- issue 9 ---
+import { createIncidentsModule, createOutboxNotifier, type DrillSandbox, type IncidentsModule, type Notifier } from './incidents/index.js';
+// --- issue 11: compliance audits and reports, deregistration, doctor, privacy-preserving analytics ---
+import { createDeregistrationService, createInstallationKeys, type DeregistrationService, type InstallationKeys } from './tenants/index.js';
+import { createAuditorService, createComplianceAuditService, createDoctor, createReportService, createTrainingService, nextMonthlyRun, type AuditorService, type ComplianceAuditService, type Doctor, type ReportService, type TrainingService } from './compliance/index.js';
+import { createAnalyticsService, createPaillierService, type AnalyticsService, type PaillierService } from './deidentify/index.js';
 
 export interface Custodian {
   cfg: Config;
@@ -34,12 +48,34 @@ export interface Custodian {
   collections: CollectionStore;
   records: RecordsService;
   consent: ConsentService;
+  // --- issue 4 ---
+  notices: NoticeService;
+  activities: ActivitiesService;
   // --- issue 5 ---
   subjects: SubjectService;
   rights: RightsService;
   retention: RetentionService;
   backup: BackupService;
   jobs: JobsService;
+  // --- issue 10 ---
+  assessments: AssessmentService;
+  risks: RiskService;
+  thirdParties: ThirdPartyService;
+  shares: ShareService;
+  transfers: TransferService;
+  complaints: ComplaintService;
+  // --- issue 9 ---
+  incidents: IncidentsModule;
+  // --- issue 11 ---
+  installationKeys: InstallationKeys;
+  deregistration: DeregistrationService;
+  doctor: Doctor;
+  complianceAudits: ComplianceAuditService;
+  reports: ReportService;
+  auditors: AuditorService;
+  analytics: AnalyticsService;
+  paillier: PaillierService;
+  training: TrainingService;
   close(): Promise<void>;
 }
 
@@ -61,26 +97,92 @@ export async function openCustodian(cfg: Config, opts: { logger?: Logger; lock?:
   return assemble(cfg, db, root, opts.logger ?? createLogger({ level: cfg.logLevel }));
 }
 
-export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Logger): Custodian {
+export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Logger, opts: { notifier?: Notifier } = {}): Custodian {
   const keys = createKeyService(root);
   const access = createAccessService();
   const tenants = createTenantService({ db, root, access });
-  const audit = createAuditService({ hashName: tenants.hashName, signingKey: tenants.signingKey });
+  const audit = createAuditService({ db, hashName: tenants.hashName, signingKey: tenants.signingKey, onChainError: (e) => logger.error({ err: (e as Error)?.message }, 'audit chainer failed') });
   const collections = createCollectionStore();
-  const records = createRecordsService({ db, keys, access, audit, collections, maxBatchRecords: cfg.maxBatchRecords });
-  const consent = createConsentService({ db, audit });
+  // --- issue 4: notices, consent (also recorded with a record write) and the register of processing activities ---
+  const subjects = createSubjectService({ db, keys, access, audit, collections });
+  const consent = createConsentService({ db, audit, access, clock: systemClock, birthDateOf: subjects.birthDateOf });
+  const notices = createNoticeService({ db, audit, access, collections, clock: systemClock });
+  // Activation of an activity with a trigger needs an approved impact assessment naming the activity's id (issue 10).
+  const activities = createActivitiesService({ db, audit, access, collections, clock: systemClock, assessmentGate: async (tx, tenantId, activityId, triggers) => {
+    const on = (Object.keys(triggers) as Array<keyof typeof triggers>).filter((k) => triggers[k]).map((k) => (k === 'entrusting' ? 'entrusted_processing' : k));
+    await assessments.requireApproved(tx, tenantId, activityId, on);
+  } });
+  const records = createRecordsService({ db, keys, access, audit, collections, maxBatchRecords: cfg.maxBatchRecords, recordConsent: (tx, actor, subjectId, c, ctx) => consent.grantWithin(tx, actor, subjectId, c as ConsentInput, ctx) });
   // --- issue 5: rights requests, retention, backups, durable jobs ---
   const staff = createStaffService({ db, root, sessionTtlMinutes: cfg.sessionTtlMinutes, suiteOf: tenants.suiteOf });
-  const subjects = createSubjectService({ db, keys, access, audit, collections });
   const rights = createRightsService({ db, audit, access, records, subjects, consent, clock: systemClock, deadlineWorkingDays: cfg.requestDeadlineWorkingDays, exportTtlHours: 72 });
   const retention = createRetentionService({ db, audit, access, records, subjects, collections, clock: systemClock });
   const backup = createBackupService({ db, root, audit, access, onRestored: async () => { for (const t of await db.kysely.selectFrom('tenants').select('id').execute()) keys.forgetTenant(t.id); } });
   const jobs = createJobsService({ db, onError: (kind, e) => logger.error({ job: kind, err: (e as Error)?.message }, 'job failed') });
   jobs.register('rights.deadlines', { run: (tenantId, now) => rights.flagDeadlines(tenantId, now), next: nextDailyRun });
   jobs.register('retention.sweep', { run: (tenantId, now) => retention.sweep(tenantId, now), next: nextDailyRun });
+  if (cfg.backupDir) {
+    const scheduled = createBackupSchedule({ backup, dir: cfg.backupDir, keep: cfg.backupKeep, isInstallationTenant: async (id) => id === (await tenants.firstTenantId()) });
+    jobs.register('backup.scheduled', { run: (tenantId, now) => scheduled.backupNow(tenantId, now), next: nextDailyRun });
+    jobs.register('backup.drill', { run: (tenantId) => scheduled.drillNewest(tenantId), next: nextWeeklyRun });
+  }
+  // --- issue 10: impact assessments, risk register, third parties and sharing, transfers, complaints ---
+  const risks = createRiskService({ db, audit, access, clock: systemClock });
+  const assessments = createAssessmentService({ db, audit, access, risks, clock: systemClock, tenantName: async (tx, id) => (await tx.selectFrom('tenants').select('name').where('id', '=', id).executeTakeFirst())?.name ?? id });
+  jobs.register('risks.reviews', { run: (tenantId, now) => risks.flagReviews(tenantId, now), next: nextDailyRun });
+  const thirdParties = createThirdPartyService({ db, audit, access, collections, clock: systemClock, suiteOf: tenants.suiteOf });
+  const shares = createShareService({ db, audit, access, records, collections, clock: systemClock });
+  const transfers = createTransferService({ db, audit, access, assessments, clock: systemClock });
+  const complaints = createComplaintService({ db, audit, access, clock: systemClock, slaWorkingDays: 15 });
+  jobs.register('complaints.sla', { run: (tenantId, now) => complaints.flagSla(tenantId, now), next: nextDailyRun });
+  jobs.register('third_parties.contracts', { run: (tenantId, now) => thirdParties.flagContracts(tenantId, now), next: nextDailyRun });
+  // --- issue 9: anomaly detection, alerts, incidents, notification (file outbox), drills in a scratch store ---
+  const incidents = createIncidentsModule({
+    db, audit, access, collections, records, clock: systemClock,
+    notifier: opts.notifier ?? createOutboxNotifier(join(cfg.dataDir, 'outbox')),
+    box: {
+      seal: async (tx, tenantId, secret, aad) => root.wrap(secret, `incident|${tenantId}|${aad}`, await tenants.suiteOf(tx, tenantId)),
+      open: async (tx, tenantId, sealed, aad) => root.unwrap(sealed, `incident|${tenantId}|${aad}`, await tenants.suiteOf(tx, tenantId)),
+    },
+    openSandbox: () => openDrillSandbox(cfg),
+  });
+  incidents.registerJobs(jobs);
+  // --- issue 11: deregistration with a signed destruction certificate ---
+  const installationKeys = createInstallationKeys({ db, root });
+  const deregistration = createDeregistrationService({ db, root, keys, audit, access, backup, installation: installationKeys, archiveDir: join(cfg.dataDir, 'archives'), clock: systemClock });
+  const doctor = createDoctor({ cfg, db, audit, rootProviderId: root.id, passphrase: () => { try { return readPassphrase(cfg); } catch { return null; } } });
+  const complianceAudits = createComplianceAuditService({ db, audit, access, clock: systemClock });
+  const reports = createReportService({ db, audit, access, clock: systemClock, requestDeadlineWorkingDays: cfg.requestDeadlineWorkingDays });
+  const auditors = createAuditorService({ db, audit, access, clock: systemClock });
+  const analytics = createAnalyticsService({ db, keys, access, audit, collections });
+  const paillier = createPaillierService({ db, root, suiteOf: tenants.suiteOf, keys, access, audit, collections });
+  const training = createTrainingService({ db, audit, access, clock: systemClock });
+  jobs.register('trainings.remind', { run: (tenantId) => training.remind(tenantId), next: nextDailyRun });
+  jobs.register('reports.monthly', { run: (tenantId, now) => reports.monthly(tenantId, now), next: nextMonthlyRun });
   return {
-    cfg, db, logger, root, keys, access, staff, audit, tenants, collections, records, consent,
-    subjects, rights, retention, backup, jobs,
-    async close() { await jobs.stop(); await db.close(); },
+    cfg, db, logger, root, keys, access, staff, audit, tenants, collections, records, consent, notices, activities,
+    subjects, rights, retention, backup, jobs, incidents,
+    assessments, risks, thirdParties, shares, transfers, complaints,
+    installationKeys, deregistration, doctor, complianceAudits, reports, auditors, analytics, paillier, training,
+    async close() { await jobs.stop(); await audit.stop(); await db.close(); },
   };
+}
+
+/** issue 9: a throw-away Custodian (PGlite in a temporary folder, own keyfile and tenant) for incident drills. */
+async function openDrillSandbox(cfg: Config): Promise<DrillSandbox> {
+  const dir = mkdtempSync(join(tmpdir(), 'custodian-incident-drill-'));
+  try {
+    const passphrase = randomBytes(18).toString('base64url');
+    createKeyfile(join(dir, 'keyfile.json'), passphrase);
+    const root = localRootKeyProvider(openKeyfile(join(dir, 'keyfile.json'), passphrase));
+    const sdb = await openDb({ dataDir: dir, lock: true });
+    const app = assemble({ ...cfg, dataDir: dir, databaseUrl: undefined, passphrase }, sdb, root, createLogger({ level: 'silent' }), { notifier: createOutboxNotifier(join(dir, 'outbox')) });
+    const t = await app.tenants.createTenant({ name: 'incident drill', suite: 'aes' });
+    const owner = await sdb.transaction((tx) => app.access.authenticateApiKey(tx, t.api_key));
+    if (!owner) throw new Error('drill sandbox: owner key did not authenticate');
+    return { dir, tenantId: t.tenant, owner, db: sdb, access: app.access, collections: app.collections, records: app.records, incidents: app.incidents, async close() { await app.close(); rmSync(dir, { recursive: true, force: true }); } };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 }

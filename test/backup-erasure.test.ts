@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKENDS, setupCustomers, startHarness, type Harness } from './harness.js';
+import { listScheduledBackups } from '../src/backup/index.js';
 
 const GONE = { name: '孙悟空', phone: '13800009999', id_number: '11010519491231002X', email: 'swk@example.cn' };
 const KEPT = { name: '唐三藏', phone: '13800008888', email: 'tsz@example.cn' };
@@ -115,6 +116,39 @@ for (const kind of BACKENDS) {
       const r = await h.api('POST', '/api/v1/backups', { out: join(dir, 'x.bak') });
       expect(r.status).toBe(403);
       expect(r.body.code).toBe('backup.local_only');
+    });
+  });
+}
+
+for (const kind of BACKENDS) {
+  describe(`scheduled backups and drills on ${kind}`, () => {
+    it('writes a daily encrypted backup into the configured folder, keeps the newest N and drills the newest weekly', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'custodian-sched-'));
+      const h = await startHarness(kind, { config: { backupDir: join(dir, 'backups'), backupKeep: 2 } });
+      try {
+        await setupCustomers(h);
+        expect((await h.api('POST', '/api/v1/collections/customers/records', { fields: KEPT })).status).toBe(201);
+        await h.app.jobs.ensureRecurring(new Date('2026-11-23T00:00:00Z'));
+        for (const day of ['2026-11-24', '2026-11-25', '2026-11-26']) {
+          const ran = await h.app.jobs.runDue(new Date(`${day}T17:00:00Z`));
+          expect(ran.find((r) => r.kind === 'backup.scheduled'), day).toMatchObject({ ok: true });
+        }
+        const files = listScheduledBackups(join(dir, 'backups'));
+        expect(files).toEqual(['custodian-20261126T170000Z.bak', 'custodian-20261125T170000Z.bak']);
+        const plain = readFileSync(join(dir, 'backups', files[0])).toString('latin1');
+        for (const v of Object.values(KEPT)) expect(plain.includes(v)).toBe(false);
+        // Saturday 18:00 UTC (Sunday 02:00 in China): the weekly drill restores the newest backup into a scratch store.
+        const ran = await h.app.jobs.runDue(new Date('2026-11-28T18:00:00Z'));
+        expect(ran.find((r) => r.kind === 'backup.drill')?.result).toMatchObject({ ok: true, problem: null });
+        const drills = await h.api('GET', '/api/v1/drills');
+        // The backup due on Friday 17:00 UTC ran first in the same pass, so the drill checked that newest file.
+        expect(drills.body.drills[0]).toMatchObject({ ok: true, file: 'custodian-20261128T180000Z.bak' });
+        const verify = await h.api('GET', '/api/v1/audit/verify');
+        expect(verify.body.ok).toBe(true);
+      } finally {
+        await h.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 }

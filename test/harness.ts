@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { loadConfig } from '../src/core/config.js';
+import { loadConfig, type Config } from '../src/core/config.js';
 import { createKeyfile, localRootKeyProvider, openKeyfile } from '../src/crypto/keyfile.js';
 import { openDb } from '../src/db/connection.js';
 import { assemble, keyfilePath, type Custodian } from '../src/app.js';
@@ -31,7 +31,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(kind: 'pglite' | 'postgres', opts: { suite?: 'aes' | 'sm' } = {}): Promise<Harness> {
+export async function startHarness(kind: 'pglite' | 'postgres', opts: { suite?: 'aes' | 'sm'; config?: Partial<Config> } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custodian-test-'));
   let databaseUrl: string | undefined;
   let schema: string | undefined;
@@ -45,7 +45,7 @@ export async function startHarness(kind: 'pglite' | 'postgres', opts: { suite?: 
     u.searchParams.set('options', `-c search_path=${schema}`);
     databaseUrl = u.toString();
   }
-  const cfg = loadConfig({ dataDir, env: {}, overrides: { databaseUrl, passphrase: 'test-passphrase-123', logLevel: 'silent' } });
+  const cfg = loadConfig({ dataDir, env: {}, overrides: { databaseUrl, passphrase: 'test-passphrase-123', logLevel: 'silent', ...opts.config } });
   createKeyfile(keyfilePath(cfg), 'test-passphrase-123');
   const root = localRootKeyProvider(openKeyfile(keyfilePath(cfg), 'test-passphrase-123'));
   const db = await openDb({ dataDir, databaseUrl, poolSize: 4 });

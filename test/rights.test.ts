@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, setupCustomers, startHarness, type Harness } from './harness.js';
 
@@ -69,6 +70,29 @@ for (const kind of BACKENDS) {
       expect(res.body.charCodeAt(0)).toBe(0xfeff);
       expect(res.body).toContain('钱七');
       expect(res.body).toContain(`"'=HYPERLINK(""x"")"`);
+    });
+
+    it('exports XLSX: data, consents and processing sheets with zh-CN/en headers; a formula-like value stays text', async () => {
+      const { subject } = await newSubject(h, { name: '孙八', address: '=HYPERLINK("x")' });
+      const r = (await h.api('POST', '/api/v1/requests', { subject_id: subject, kind: 'copy' })).body;
+      await move(h, r.id, { to: 'verifying' });
+      await move(h, r.id, VERIFIED);
+      await move(h, r.id, { to: 'completed' });
+      const res = await h.server.inject({ method: 'GET', url: `/api/v1/requests/${r.id}/export?format=xlsx`, headers: { authorization: `Bearer ${h.key}` } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toContain('spreadsheetml');
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+      expect(wb.worksheets.map((w) => w.name)).toEqual(['个人信息 data', '同意 consents', '处理目的 processing']);
+      const data = wb.getWorksheet('个人信息 data')!;
+      expect(data.getRow(1).getCell(6).value).toBe('值 value');
+      const values: unknown[] = [];
+      data.eachRow((row, i) => { if (i > 1) values.push(row.getCell(6).value); });
+      expect(values).toContain('孙八');
+      expect(values).toContain('=HYPERLINK("x")');
+      expect(JSON.stringify(values)).not.toContain('formula');
+      // One download only.
+      expect((await h.api('GET', `/api/v1/requests/${r.id}/export?format=xlsx`)).status).toBe(410);
     });
 
     it('requires a reason to reject, and audits every transition', async () => {

@@ -111,7 +111,8 @@ export function createStaffService(deps: { db: Db; root: RootKeyProvider; sessio
     },
 
     async enableTotp(tx: Tx, actor: Actor, code: string) {
-      const s = await tx.selectFrom('staff').select(['totp_sealed']).where('tenant_id', '=', actor.tenantId).where('id', '=', actor.id).executeTakeFirstOrThrow();
+      const s = await tx.selectFrom('staff').select(['totp_sealed']).where('tenant_id', '=', actor.tenantId).where('id', '=', actor.id).executeTakeFirst();
+      if (!s) throw notFound('staff.not_found', '用户不存在', 'staff member not found'); // e.g. an API key, not a staff sign-in
       if (!s.totp_sealed) throw invalidField('code', '请先开始绑定', 'start enrolment first (POST /api/v1/auth/totp/setup)');
       const secret = (await deps.root.unwrap(s.totp_sealed, totpAad(actor.tenantId, actor.id), await deps.suiteOf(tx, actor.tenantId))).toString('utf8');
       const r = await verifyTotp({ secret, token: code, epochTolerance: 30 });

@@ -1,5 +1,17 @@
-/** Canonical form and hash of an audit event (pure). jsonb reorders keys, so objects are key-sorted. */
+/**
+ * What an audit event's hash covers (pure). Format 2 (current): the text PostgreSQL renders with
+ * EVENT_BODY_SQL, so the database can recompute every hash itself when it verifies the chain;
+ * hash = H(prev_hash || utf8(body)). Format 1 (events written before ADR 0005): a JavaScript canonical form.
+ */
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+
+/** One fixed text rendering of an event row `e` (time in microseconds since 1970): jsonb output is deterministic (sorted keys, fixed spacing). */
+export const EVENT_BODY_SQL = sql<string>`jsonb_build_array(e.seq, e.id, (extract(epoch from e.at) * 1000000)::bigint, e.actor_type, e.actor_id, e.action, e.decision, e.purpose, e.subject_id, e.collection, e.record_id, e.fields, e.reason, e.client_ip, e.request_id, e.details)::text`;
+
+export function bodyHash(hashName: 'sha256' | 'sm3', prev: Buffer, body: string): Buffer {
+  return createHash(hashName).update(prev).update(body, 'utf8').digest();
+}
 
 export interface ChainedEvent {
   seq: number; id: string; at: Date; actor_type: string; actor_id: string; action: string; decision: string;
@@ -16,7 +28,8 @@ function canonical(v: unknown): unknown {
   return v;
 }
 
-export function eventHash(hashName: 'sha256' | 'sm3', prev: Buffer, e: ChainedEvent): Buffer {
+/** Format 1 hash (events chained before ADR 0005). */
+export function eventHashV1(hashName: 'sha256' | 'sm3', prev: Buffer, e: ChainedEvent): Buffer {
   const body = JSON.stringify([
     e.seq, e.id, e.at.toISOString(), e.actor_type, e.actor_id, e.action, e.decision, e.purpose, e.subject_id,
     e.collection, e.record_id, e.fields, e.reason, e.client_ip, e.request_id, canonical(e.details),

@@ -1,13 +1,15 @@
 /**
- * Append-only audit log (design decision 6): every access and change writes its event inside the
- * caller's transaction; events form a per-tenant hash chain; checkpoints are signed (Ed25519 or SM2).
- * Events never hold PI values: field names, ids, purposes and decisions only.
+ * Append-only audit log (design decision 6, ADR 0005): every access and change inserts its event inside
+ * the caller's transaction; a chainer then gives committed events their place in the per-tenant hash
+ * chain (sequence number, previous hash, hash) under the chain head's row lock, a few milliseconds later.
+ * Checkpoints are signed (Ed25519 or SM2). Events never hold PI values: field names, ids, purposes,
+ * decisions only.
  */
-import { sql } from 'kysely';
-import type { Tx } from '../db/connection.js';
+import { sql, type RawBuilder } from 'kysely';
+import type { Db, Tx } from '../db/connection.js';
 import { newId } from '../core/ids.js';
 import { verifyData, signData } from '../crypto/signing.js';
-import { eventHash, GENESIS, type ChainedEvent } from './audit-chain.js';
+import { bodyHash, EVENT_BODY_SQL, eventHashV1, GENESIS } from './audit-chain.js';
 
 export interface Actor { type: 'api_key' | 'staff' | 'system' | 'subject' | 'cli'; id: string; tenantId: string; roles: string[]; clientIp?: string; requestId?: string }
 
@@ -25,102 +27,230 @@ export interface AuditInput {
 
 export interface VerifyResult { ok: boolean; events: number; checkpoints: number; brokenAt?: number; problem?: string }
 
-export interface SigningDeps {
+export interface AuditDeps {
+  db: Db;
   hashName(tx: Tx, tenantId: string): Promise<'sha256' | 'sm3'>;
   signingKey(tx: Tx, tenantId: string): Promise<{ id: string; algorithm: string; privateKeyPem: string }>;
+  onChainError?(err: unknown): void;
 }
 
 export interface AuditQuery { tenantId: string; subjectId?: string; actorId?: string; purpose?: string; action?: string; from?: Date; to?: Date; afterSeq?: number; limit?: number }
 
-export function createAuditService(deps: SigningDeps) {
-  /** Append events for one actor in this transaction (the head row lock orders the chain). */
+/** Events chained per statement by the chainer. */
+const CHAIN_CHUNK = 5000;
+/** How long after an append the chainer runs (appends in between share one run). */
+const CHAIN_DELAY_MS = 50;
+/** Safety sweep for events a stopped process left unchained. */
+const SWEEP_MS = 5000;
+
+type Broken = { seq: number; problem: string };
+
+export function createAuditService(deps: AuditDeps) {
+  const { db } = deps;
+  const state = new Map<string, { timer: NodeJS.Timeout | null; running: Promise<void> | null; again: boolean }>();
+  let stopped = false;
+  const sweeper = setInterval(() => { void sweep(); }, SWEEP_MS);
+  sweeper.unref();
+
+  /** Insert events for one actor in this transaction; they join the hash chain right after commit. */
   async function record(tx: Tx, actor: Actor, inputs: AuditInput[]): Promise<void> {
     if (inputs.length === 0) return;
-    const hashName = await deps.hashName(tx, actor.tenantId);
-    const n = inputs.length;
-    // One statement takes the chain's head (row lock) and reserves n sequence numbers.
-    let head = (await sql<{ seq: number; hash: Buffer }>`update audit_heads set seq = seq + ${n} where tenant_id = ${actor.tenantId} returning seq - ${n} as seq, hash`.execute(tx)).rows[0];
-    if (!head) {
-      await sql`insert into audit_heads (tenant_id, seq, hash) values (${actor.tenantId}, 0, ${GENESIS}) on conflict do nothing`.execute(tx);
-      head = (await sql<{ seq: number; hash: Buffer }>`update audit_heads set seq = seq + ${n} where tenant_id = ${actor.tenantId} returning seq - ${n} as seq, hash`.execute(tx)).rows[0];
-    }
-    let prev: Buffer = Buffer.isBuffer(head.hash) ? head.hash : Buffer.from(head.hash);
-    let seq = Number(head.seq);
     const at = new Date();
-    const rows = inputs.map((i) => {
-      seq += 1;
-      const e: ChainedEvent = {
-        seq, id: newId('evt'), at, actor_type: actor.type, actor_id: actor.id, action: i.action, decision: i.decision,
-        purpose: i.purpose ?? null, subject_id: i.subjectId ?? null, collection: i.collection ?? null, record_id: i.recordId ?? null,
-        fields: i.fields ?? null, reason: i.reason ?? null, client_ip: actor.clientIp ?? null, request_id: actor.requestId ?? null, details: i.details ?? null,
-      };
-      const hash = eventHash(hashName, prev, e);
-      const row = { ...e, tenant_id: actor.tenantId, fields: e.fields ? JSON.stringify(e.fields) : null, details: e.details ? JSON.stringify(e.details) : null, prev_hash: prev, hash };
-      prev = hash;
-      return row;
-    });
-    // The events and the head's new hash are written by one statement.
-    for (let i = 0; i < rows.length; i += 1000) {
-      const chunk = rows.slice(i, i + 1000);
-      const last = i + 1000 >= rows.length;
-      const insert = tx.insertInto('audit_events').values(chunk);
-      if (last) await sql`with ins as (${insert}) update audit_heads set hash = ${prev} where tenant_id = ${actor.tenantId}`.execute(tx);
-      else await insert.execute();
+    const rows = inputs.map((i) => ({
+      tenant_id: actor.tenantId, seq: null, id: newId('evt'), at, actor_type: actor.type, actor_id: actor.id, action: i.action, decision: i.decision,
+      purpose: i.purpose ?? null, subject_id: i.subjectId ?? null, collection: i.collection ?? null, record_id: i.recordId ?? null,
+      fields: i.fields ? JSON.stringify(i.fields) : null, reason: i.reason ?? null, client_ip: actor.clientIp ?? null, request_id: actor.requestId ?? null,
+      details: i.details ? JSON.stringify(i.details) : null, prev_hash: null, hash: null, chain_v: 2,
+    }));
+    for (let i = 0; i < rows.length; i += 1000) await tx.insertInto('audit_events').values(rows.slice(i, i + 1000)).execute();
+    schedule(actor.tenantId);
+  }
+
+  /**
+   * An INSERT of this actor's events whose own columns come from `source`, a SELECT of (action, decision,
+   * purpose, subject_id, collection, record_id, fields jsonb, reason, details jsonb): to embed in the one
+   * statement that also reads the data. Call `appended(tenantId)` once that statement has run.
+   */
+  function insertFrom(actor: Actor, source: RawBuilder<unknown>) {
+    return sql`insert into audit_events (tenant_id, id, at, actor_type, actor_id, client_ip, request_id, chain_v, action, decision, purpose, subject_id, collection, record_id, fields, reason, details)
+      select ${actor.tenantId}::text, 'evt_' || replace(gen_random_uuid()::text, '-', ''), ${new Date()}::timestamptz, ${actor.type}::text, ${actor.id}::text, ${actor.clientIp ?? null}::text, ${actor.requestId ?? null}::text, 2, src.* from (${source}) as src`;
+  }
+
+  function schedule(tenantId: string) {
+    if (stopped) return;
+    let s = state.get(tenantId);
+    if (!s) { s = { timer: null, running: null, again: false }; state.set(tenantId, s); }
+    if (s.running) { s.again = true; return; }
+    if (s.timer) return;
+    const st = s;
+    st.timer = setTimeout(() => { st.timer = null; st.running = runChainer(tenantId).finally(() => { st.running = null; if (st.again) { st.again = false; schedule(tenantId); } }); }, CHAIN_DELAY_MS);
+    st.timer.unref();
+  }
+
+  async function runChainer(tenantId: string) {
+    try {
+      if (!stopped) await chainCommitted(tenantId);
+    } catch (e) {
+      if (!stopped) deps.onChainError?.(e);
     }
   }
 
-  /** Sign the current head of the chain. */
-  async function checkpoint(tx: Tx, tenantId: string): Promise<{ seq: number } | null> {
-    const head = await tx.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirst();
-    if (!head || head.seq === 0) return null;
-    const key = await deps.signingKey(tx, tenantId);
-    const signature = signData(key.algorithm, key.privateKeyPem, checkpointMessage(tenantId, head.seq, head.hash));
-    await sql`insert into audit_checkpoints (tenant_id, seq, hash, signature, key_id) values (${tenantId}, ${head.seq}, ${head.hash}, ${signature}, ${key.id}) on conflict do nothing`.execute(tx);
-    return { seq: head.seq };
+  async function sweep() {
+    if (stopped) return;
+    try {
+      const rows = await sql<{ tenant_id: string }>`select distinct tenant_id from audit_events where seq is null`.execute(db.kysely);
+      for (const r of rows.rows) schedule(r.tenant_id);
+    } catch (e) { if (!stopped) deps.onChainError?.(e); }
   }
 
-  /** Recompute the chain from the start; report the first event that does not fit. */
-  async function verify(tx: Tx, tenantId: string): Promise<VerifyResult> {
+  /**
+   * Give pending (committed, or this transaction's own) events their place in the chain: up to one chunk
+   * per call, under the head row's lock, which orders chainers across processes. Returns how many.
+   */
+  async function chainPending(tx: Tx, tenantId: string): Promise<number> {
+    const any = await sql`select 1 from audit_events where tenant_id = ${tenantId} and seq is null limit 1`.execute(tx);
+    if (any.rows.length === 0) return 0;
+    await sql`insert into audit_heads (tenant_id, seq, hash) values (${tenantId}, 0, ${GENESIS}) on conflict do nothing`.execute(tx);
+    const head = (await sql<{ seq: string | number; hash: Buffer }>`select seq, hash from audit_heads where tenant_id = ${tenantId} for update`.execute(tx)).rows[0];
+    const base = Number(head.seq);
+    const rows = (await sql<{ id: string; seq: string | number; body: string }>`
+      with p as (
+        select id, ${base}::bigint + row_number() over (order by at, id) as seq from audit_events
+        where tenant_id = ${tenantId} and seq is null order by at, id limit ${CHAIN_CHUNK}
+      )
+      update audit_events e set seq = p.seq, chain_v = 2 from p where e.tenant_id = ${tenantId} and e.id = p.id
+      returning e.id, e.seq, ${EVENT_BODY_SQL} as body`.execute(tx)).rows;
+    if (rows.length === 0) return 0;
+    rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     const hashName = await deps.hashName(tx, tenantId);
-    let prev: Buffer = GENESIS;
+    let prev: Buffer = Buffer.from(head.hash);
+    const ids: string[] = [], prevs: Buffer[] = [], hashes: Buffer[] = [];
+    for (const r of rows) {
+      const h = bodyHash(hashName, prev, r.body);
+      ids.push(r.id); prevs.push(prev); hashes.push(h);
+      prev = h;
+    }
+    await sql`with u as (
+        update audit_events e set prev_hash = u.p, hash = u.h from unnest(${ids}::text[], ${prevs}::bytea[], ${hashes}::bytea[]) as u(id, p, h)
+        where e.tenant_id = ${tenantId} and e.id = u.id
+      )
+      update audit_heads set seq = ${base + rows.length}, hash = ${prev} where tenant_id = ${tenantId}`.execute(tx);
+    return rows.length;
+  }
+
+  async function chainAll(tx: Tx, tenantId: string) {
+    while ((await chainPending(tx, tenantId)) >= CHAIN_CHUNK) { /* more to chain */ }
+  }
+
+  /** Chain every committed pending event of the tenant now, a chunk per transaction (before a backup or a scan). */
+  async function chainCommitted(tenantId: string) {
+    while ((await db.transaction((tx) => chainPending(tx, tenantId))) >= CHAIN_CHUNK) { /* more to chain */ }
+  }
+
+  /** Sign the current head of the chain (pending events are chained first). */
+  async function checkpoint(tx: Tx, tenantId: string): Promise<{ seq: number } | null> {
+    await chainAll(tx, tenantId);
+    const head = await tx.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirst();
+    if (!head || Number(head.seq) === 0) return null;
+    const key = await deps.signingKey(tx, tenantId);
+    const seq = Number(head.seq);
+    const signature = signData(key.algorithm, key.privateKeyPem, checkpointMessage(tenantId, seq, head.hash));
+    await sql`insert into audit_checkpoints (tenant_id, seq, hash, signature, key_id) values (${tenantId}, ${seq}, ${head.hash}, ${signature}, ${key.id}) on conflict do nothing`.execute(tx);
+    return { seq };
+  }
+
+  /**
+   * The first break found by PostgreSQL itself (SHA-256 chains): one ordered pass checks order and links,
+   * a second recomputes every format-2 hash (a plain scan the database may split across workers).
+   */
+  async function firstBreakInDatabase(tx: Tx, tenantId: string): Promise<Broken | null> {
+    const link = (await sql<{ seq: string; lseq: string | null; link_ok: boolean }>`
+      select x.seq, x.lseq, x.prev_hash is not distinct from coalesce(x.lhash, ${GENESIS}) as link_ok from (
+        select e.seq, e.prev_hash, lag(e.seq) over w as lseq, lag(e.hash) over w as lhash
+        from audit_events e where e.tenant_id = ${tenantId} and e.seq is not null window w as (order by e.seq)
+      ) x
+      where x.seq <> coalesce(x.lseq, 0) + 1 or x.prev_hash is distinct from coalesce(x.lhash, ${GENESIS})
+      order by x.seq limit 1`.execute(tx)).rows[0];
+    const content = (await sql<{ seq: string | null }>`
+      select min(e.seq) as seq from audit_events e
+      where e.tenant_id = ${tenantId} and e.seq is not null and e.chain_v = 2
+        and sha256(e.prev_hash || convert_to(${EVENT_BODY_SQL}, 'UTF8')) is distinct from e.hash`.execute(tx)).rows[0];
+    const modified = content?.seq != null ? Number(content.seq) : null;
+    let broken: Broken | null = null;
+    if (link) {
+      const seq = Number(link.seq), expected = Number(link.lseq ?? 0) + 1;
+      broken = seq !== expected ? { seq: expected, problem: `event ${expected} is missing` } : !link.link_ok ? { seq, problem: `event ${seq} does not link to the event before it` } : null;
+    }
+    if (modified !== null && (!broken || modified < broken.seq)) broken = { seq: modified, problem: `event ${modified} was modified` };
+    return broken;
+  }
+
+  /** Walk the chain in this process: links, order and content of every event (SM3 chains, format 1 events). */
+  async function firstBreakInProcess(tx: Tx, tenantId: string, hashName: 'sha256' | 'sm3', onlyV1: boolean): Promise<Broken | null> {
     let expected = 1;
-    let count = 0;
-    const hashes = new Map<number, Buffer>();
-    const checkpoints = await tx.selectFrom('audit_checkpoints as c').innerJoin('signing_keys as k', (j) => j.onRef('k.tenant_id', '=', 'c.tenant_id').onRef('k.id', '=', 'c.key_id'))
-      .select(['c.seq', 'c.hash', 'c.signature', 'k.algorithm', 'k.public_key']).where('c.tenant_id', '=', tenantId).execute();
-    const wanted = new Set(checkpoints.map((c) => c.seq));
+    let prev: Buffer = GENESIS;
     for (;;) {
-      const rows = await tx.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId).where('seq', '>=', expected).orderBy('seq').limit(20_000).execute();
-      if (rows.length === 0) break;
+      let q = tx.selectFrom('audit_events as e').selectAll().select(EVENT_BODY_SQL.as('body')).where('e.tenant_id', '=', tenantId).where('e.seq', 'is not', null);
+      q = onlyV1 ? q.where('e.chain_v', '=', 1).where('e.seq', '>=', expected) : q.where('e.seq', '>=', expected);
+      const rows = await q.orderBy('e.seq').limit(20_000).execute();
+      if (rows.length === 0) return null;
       for (const r of rows) {
-        if (r.seq !== expected) return { ok: false, events: count, checkpoints: checkpoints.length, brokenAt: expected, problem: `event ${expected} is missing` };
-        if (!r.prev_hash.equals(prev)) return { ok: false, events: count, checkpoints: checkpoints.length, brokenAt: r.seq, problem: `event ${r.seq} does not link to the event before it` };
-        const e = { ...r, fields: r.fields as string[] | null, details: r.details as Record<string, unknown> | null };
-        const h = eventHash(hashName, prev, e);
-        if (!h.equals(r.hash)) return { ok: false, events: count, checkpoints: checkpoints.length, brokenAt: r.seq, problem: `event ${r.seq} was modified` };
-        if (wanted.has(r.seq)) hashes.set(r.seq, h);
+        const seq = Number(r.seq);
+        const prevHash = r.prev_hash ?? Buffer.alloc(0);
+        if (!onlyV1) {
+          if (seq !== expected) return { seq: expected, problem: `event ${expected} is missing` };
+          if (!prevHash.equals(prev)) return { seq, problem: `event ${seq} does not link to the event before it` };
+        }
+        const h = r.chain_v === 1
+          ? eventHashV1(hashName, prevHash, { ...r, seq, fields: r.fields as string[] | null, details: r.details as Record<string, unknown> | null })
+          : bodyHash(hashName, prevHash, r.body);
+        if (!r.hash || !h.equals(r.hash)) return { seq, problem: `event ${seq} was modified` };
         prev = h;
-        expected += 1;
-        count += 1;
+        expected = seq + 1;
       }
     }
+  }
+
+  /** Recompute the chain: report the first event missing, out of place, unlinked or modified, then the head and checkpoints. */
+  async function verify(tx: Tx, tenantId: string): Promise<VerifyResult> {
+    await chainAll(tx, tenantId);
+    const hashName = await deps.hashName(tx, tenantId);
+    const checkpoints = await tx.selectFrom('audit_checkpoints as c').innerJoin('signing_keys as k', (j) => j.onRef('k.tenant_id', '=', 'c.tenant_id').onRef('k.id', '=', 'c.key_id'))
+      .leftJoin('audit_events as e', (j) => j.onRef('e.tenant_id', '=', 'c.tenant_id').onRef('e.seq', '=', 'c.seq'))
+      .select(['c.seq', 'c.hash', 'c.signature', 'k.algorithm', 'k.public_key', 'e.hash as event_hash']).where('c.tenant_id', '=', tenantId).execute();
+    const stats = (await sql<{ n: string; last: Buffer | null }>`select count(*) as n, (select hash from audit_events where tenant_id = ${tenantId} and seq is not null order by seq desc limit 1) as last
+      from audit_events where tenant_id = ${tenantId} and seq is not null`.execute(tx)).rows[0];
+    const count = Number(stats.n);
+    let broken: Broken | null;
+    if (hashName === 'sha256') {
+      const inDb = await firstBreakInDatabase(tx, tenantId);
+      const v1 = await firstBreakInProcess(tx, tenantId, hashName, true);
+      broken = !inDb ? v1 : !v1 ? inDb : (inDb.seq <= v1.seq ? inDb : v1);
+    } else {
+      broken = await firstBreakInProcess(tx, tenantId, hashName, false);
+    }
+    const fail = (b: Broken, events: number): VerifyResult => ({ ok: false, events, checkpoints: checkpoints.length, brokenAt: b.seq, problem: b.problem });
+    if (broken) return fail(broken, Math.max(0, broken.seq - 1));
     const head = await tx.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirst();
-    if (head && (head.seq !== count || !head.hash.equals(prev))) {
-      return { ok: false, events: count, checkpoints: checkpoints.length, brokenAt: count + 1, problem: `the chain ends at event ${count} but its head says ${head.seq}: events were removed from the end` };
+    const last = stats.last ?? GENESIS;
+    if (head && (Number(head.seq) !== count || !head.hash.equals(last))) {
+      return fail({ seq: count + 1, problem: `the chain ends at event ${count} but its head says ${head.seq}: events were removed from the end` }, count);
     }
     for (const c of checkpoints) {
-      const h = hashes.get(c.seq);
-      if (!h || !h.equals(c.hash)) return { ok: false, events: count, checkpoints: checkpoints.length, brokenAt: c.seq, problem: `signed checkpoint at event ${c.seq} does not match the chain` };
-      if (!verifyData(c.algorithm, c.public_key, checkpointMessage(tenantId, c.seq, c.hash), c.signature)) {
-        return { ok: false, events: count, checkpoints: checkpoints.length, brokenAt: c.seq, problem: `checkpoint signature at event ${c.seq} is invalid` };
+      const seq = Number(c.seq);
+      if (!c.event_hash || !c.event_hash.equals(c.hash)) return fail({ seq, problem: `signed checkpoint at event ${seq} does not match the chain` }, count);
+      if (!verifyData(c.algorithm, c.public_key, checkpointMessage(tenantId, seq, c.hash), c.signature)) {
+        return fail({ seq, problem: `checkpoint signature at event ${seq} is invalid` }, count);
       }
     }
     return { ok: true, events: count, checkpoints: checkpoints.length };
   }
 
+  /** Chained events matching the filter, in chain order (pending events are chained first). */
   async function query(tx: Tx, q: AuditQuery) {
+    await chainAll(tx, q.tenantId);
     let s = tx.selectFrom('audit_events').select(['seq', 'id', 'at', 'actor_type', 'actor_id', 'action', 'decision', 'purpose', 'subject_id', 'collection', 'record_id', 'fields', 'reason', 'client_ip', 'request_id', 'details'])
-      .where('tenant_id', '=', q.tenantId);
+      .where('tenant_id', '=', q.tenantId).where('seq', 'is not', null);
     if (q.subjectId) s = s.where('subject_id', '=', q.subjectId);
     if (q.actorId) s = s.where('actor_id', '=', q.actorId);
     if (q.purpose) s = s.where('purpose', '=', q.purpose);
@@ -128,10 +258,18 @@ export function createAuditService(deps: SigningDeps) {
     if (q.from) s = s.where('at', '>=', q.from);
     if (q.to) s = s.where('at', '<', q.to);
     if (q.afterSeq) s = s.where('seq', '>', q.afterSeq);
-    return s.orderBy('seq').limit(Math.min(q.limit ?? 100, 1000)).execute();
+    const rows = await s.orderBy('seq').limit(Math.min(q.limit ?? 100, 1000)).execute();
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 
-  return { record, checkpoint, verify, query };
+  /** Stop the chainer (on shutdown); events still pending are chained by the next start. */
+  async function stop() {
+    stopped = true;
+    clearInterval(sweeper);
+    for (const s of state.values()) { if (s.timer) clearTimeout(s.timer); await s.running; }
+  }
+
+  return { record, insertFrom, appended: schedule, chainPending, chainCommitted, checkpoint, verify, query, stop };
 }
 
 function checkpointMessage(tenantId: string, seq: number, hash: Buffer): Buffer {

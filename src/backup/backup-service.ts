@@ -18,7 +18,7 @@ import type { AccessService } from '../access/index.js';
 import { BackupError, ChunkWriter, newBackupKey, openBackupKey, readChunks, readHeader, readLines, type BackupHeader } from './backup-format.js';
 import { AUDIT_TABLES, KEEP_LIVE, dumpTable, insertRows, listTables, replayErasures, truncate, type TableInfo, type TableSum } from './backup-tables.js';
 
-export interface BackupDeps { db: Db; root: RootKeyProvider; audit: Pick<AuditService, 'record'>; access: Pick<AccessService, 'requirePermission'>; onRestored?: () => void | Promise<void> }
+export interface BackupDeps { db: Db; root: RootKeyProvider; audit: Pick<AuditService, 'record' | 'chainCommitted'>; access: Pick<AccessService, 'requirePermission'>; onRestored?: () => void | Promise<void> }
 export interface KeyOpts { passphrase?: string }
 
 interface Parsed { header: BackupHeader; tables: Array<{ name: string; columns: string[] }>; sums: Record<string, TableSum>; rows: number; auditHeads: Array<Array<string | null>> }
@@ -171,6 +171,8 @@ export function createBackupService(deps: BackupDeps) {
       const started = Date.now();
       const base = { format: 'custodian-backup' as const, version: 1 as const, backup_id: newId('bak'), created_at: new Date().toISOString(), store: db.kind, migrations: await migrationsOf(db) };
       const { key, header } = await newBackupKey(base, { root, passphrase: input.passphrase });
+      // Events still waiting for their place in the chain get it first, so the backup holds a chain head.
+      for (const t of await db.kysely.selectFrom('tenants').select('id').execute()) await deps.audit.chainCommitted(t.id);
       const tmp = `${input.out}.partial-${process.pid}`;
       const w = new ChunkWriter(tmp, header, key);
       let dumped;
@@ -248,6 +250,25 @@ export function createBackupService(deps: BackupDeps) {
       const tenants = await db.kysely.selectFrom('tenants').select('id').execute();
       await db.transaction(async (tx) => { for (const t of tenants) await deps.audit.record(tx, system(t.id, 'restore'), [{ action: 'backup.restore', decision: 'allow', details: { backup_id: header.backup_id, rows: parsed.rows, ledger_entries: ledger, replayed, audit_log: keepLiveAudit ? 'kept live' : 'from backup' } }]); });
       return { backup_id: header.backup_id, created_at: header.created_at, rows: parsed.rows, ledger_entries: ledger, replayed, audit_log: keepLiveAudit ? 'kept' : 'restored', duration_ms: Date.now() - started };
+    },
+
+    /**
+     * Restore a backup into a scratch store exactly as `restore` would (this store's erasure ledger
+     * replayed over it), hand the scratch store to `fn`, then discard it: to show what a restore of an
+     * old backup would bring back (deregistration verifies that nothing of a destroyed tenant decrypts).
+     */
+    async inScratchRestore<T>(input: { from: string } & KeyOpts, fn: (scratch: Db) => Promise<T>): Promise<T> {
+      const { header, key, parsed } = await openAndValidate(input.from, input);
+      const dir = mkdtempSync(join(tmpdir(), 'custodian-scratch-'));
+      try {
+        const scratch = await openDb({ dataDir: dir, lock: false });
+        try {
+          const ledger = await db.kysely.selectFrom('erasure_ledger').select(['tenant_id', 'kind', 'target_id', 'reason', 'erased_at']).orderBy('tenant_id').orderBy('seq').execute();
+          for (let i = 0; i < ledger.length; i += 1000) await scratch.kysely.insertInto('erasure_ledger').values(ledger.slice(i, i + 1000)).execute();
+          await load(scratch, input.from, key, header, parsed, { replay: true, keepLiveAudit: false });
+          return await fn(scratch);
+        } finally { await scratch.close(); }
+      } finally { rmSync(dir, { recursive: true, force: true }); }
     },
 
     async listDrills(actor: Actor, limit = 50) {

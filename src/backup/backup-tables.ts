@@ -10,7 +10,7 @@ import type { Tx } from '../db/connection.js';
 /** Never in a backup: the erasure ledger lives outside backups and is replayed on restore. */
 export const NOT_BACKED_UP = new Set(['erasure_ledger', 'schema_migrations']);
 /** Evidence that must survive a restore: kept live, backup rows added only where missing. */
-export const KEEP_LIVE = new Set(['backup_drills']);
+export const KEEP_LIVE = new Set(['backup_drills', 'tenant_deregistrations', 'installation_keys']);
 export const AUDIT_TABLES = new Set(['audit_events', 'audit_heads', 'audit_checkpoints']);
 
 export interface TableInfo { name: string; columns: string[]; types: string[]; pk: string[] }
@@ -116,7 +116,7 @@ export async function replayErasures(tx: Tx): Promise<{ records: number; subject
     await sql`delete from records where tenant_id = ${t}`.execute(tx);
     await sql`update subjects set wrapped_key = null, kek_version = null, erased_at = coalesce(erased_at, now()) where tenant_id = ${t}`.execute(tx);
     await sql`update tenant_keys set wrapped = null where tenant_id = ${t}`.execute(tx);
-    await sql`update tenants set state = 'destroyed' where id = ${t}`.execute(tx);
+    await sql`update tenants set state = 'destroyed', index_key_wrapped = null where id = ${t}`.execute(tx);
   }
   return { records: n(r1) + n(r2), subjects: n(s), tenants: tenants.rows.length };
 }

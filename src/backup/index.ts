@@ -1,2 +1,3 @@
 export { createBackupService, type BackupService, type BackupDeps } from './backup-service.js';
 export { BackupError } from './backup-format.js';
+export { createBackupSchedule, listScheduledBackups, nextWeeklyRun, scheduledBackupName } from './backup-schedule.js';

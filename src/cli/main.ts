@@ -8,6 +8,8 @@ import { callLocalServer, configFrom, initStore, isInitialised, rotateKeys, serv
 import type { VerifyResult } from '../audit/index.js';
 import { detectCommands } from './detect-cli.js';
 import { backupCommands } from './backup-cli.js';
+// --- issue 11: certificate verify, archive open, doctor ---
+import { complianceCommands } from './compliance-cli.js';
 
 function fail(e: unknown): never {
   const msg = e instanceof ConfigError || e instanceof KeyfileError || e instanceof StoreLockedError ? e.message : (e as Error)?.message ?? String(e);
@@ -88,5 +90,7 @@ export async function main(argv: string[]) {
 
   detectCommands(program);
   backupCommands(program);
+  // --- issue 11 ---
+  complianceCommands(program);
   await program.parseAsync(argv);
 }

@@ -23,6 +23,9 @@ export const ConfigSchema = z.strictObject({
   corsOrigins: z.array(z.string().url()).default([]),
   publicUrl: z.string().url().optional(),
   pgPoolSize: z.coerce.number().int().min(1).max(200).default(10),
+  /** Folder for scheduled daily backups (and weekly drills); none when unset. */
+  backupDir: z.string().min(1).optional(),
+  backupKeep: z.coerce.number().int().min(1).max(365).default(7),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -41,6 +44,8 @@ const ENV_MAP: Record<string, keyof Config> = {
   CUSTODIAN_SESSION_TTL_MINUTES: 'sessionTtlMinutes',
   CUSTODIAN_PUBLIC_URL: 'publicUrl',
   CUSTODIAN_PG_POOL: 'pgPoolSize',
+  CUSTODIAN_BACKUP_DIR: 'backupDir',
+  CUSTODIAN_BACKUP_KEEP: 'backupKeep',
 };
 
 export class ConfigError extends Error {}

@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
 import type { RootKeyProvider } from './keyfile.js';
+import { gone } from '../core/errors.js';
 import { createKekVersion, indexAad, kekAad, TenantKeyring } from './keyring.js';
 import type { SuiteId } from './suites.js';
 
@@ -16,18 +17,25 @@ export interface KeyService {
   forgetTenant(tenantId: string): void;
 }
 
+/** How long a cached keyring seals new data keys before the tenant's current KEK version is checked again. */
+const CURRENT_VERSION_CHECK_MS = 2000;
+
 export function createKeyService(root: RootKeyProvider): KeyService {
   const rings = new Map<string, TenantKeyring>();
+  const checkedAt = new Map<string, number>();
 
   async function load(tx: Tx, tenantId: string): Promise<TenantKeyring> {
     const t = await tx.selectFrom('tenants').select(['suite', 'kek_version', 'index_key_wrapped', 'state']).where('id', '=', tenantId).executeTakeFirst();
     if (!t) throw new Error(`tenant ${tenantId} not found`);
+    // Deregistration destroys the index key and every KEK version (crypto-shredding of the whole tenant).
+    if (!t.index_key_wrapped || t.state === 'destroyed') throw gone('tenant.keys_destroyed', '该租户的密钥已销毁（企业已注销）', 'the tenant\'s keys were destroyed (the enterprise was deregistered)');
     const rows = await tx.selectFrom('tenant_keys').select(['version', 'wrapped']).where('tenant_id', '=', tenantId).where('wrapped', 'is not', null).execute();
     const keks = new Map<number, Buffer>();
     for (const r of rows) keks.set(r.version, await root.unwrap(r.wrapped as Buffer, kekAad(tenantId, r.version), t.suite));
     const indexKey = await root.unwrap(t.index_key_wrapped, indexAad(tenantId), t.suite);
     const ring = new TenantKeyring(tenantId, t.suite, t.kek_version, keks, indexKey);
     rings.set(tenantId, ring);
+    checkedAt.set(tenantId, Date.now());
     return ring;
   }
 
@@ -35,7 +43,14 @@ export function createKeyService(root: RootKeyProvider): KeyService {
     root,
     async keyring(tx, tenantId, needVersion) {
       const ring = rings.get(tenantId);
-      if (ring && (needVersion === undefined || ring.hasKekVersion(needVersion))) return ring;
+      if (ring && needVersion !== undefined && ring.hasKekVersion(needVersion)) return ring;
+      if (ring && needVersion === undefined) {
+        // New data keys must be sealed under the current KEK, also after another process (CLI, another node) rotated it.
+        if (Date.now() - (checkedAt.get(tenantId) ?? 0) < CURRENT_VERSION_CHECK_MS) return ring;
+        const t = await tx.selectFrom('tenants').select('kek_version').where('id', '=', tenantId).executeTakeFirst();
+        checkedAt.set(tenantId, Date.now());
+        if (!t || t.kek_version <= ring.kekVersion) return ring;
+      }
       return load(tx, tenantId);
     },
     async rotate(db, tenantId) {
@@ -73,6 +88,6 @@ export function createKeyService(root: RootKeyProvider): KeyService {
       }
       return { version, rewrapped };
     },
-    forgetTenant(tenantId) { rings.delete(tenantId); },
+    forgetTenant(tenantId) { rings.delete(tenantId); checkedAt.delete(tenantId); },
   };
 }

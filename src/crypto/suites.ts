@@ -4,7 +4,7 @@
  * - sm:  SM4-CTR then HMAC-SM3 over (aad, iv, ciphertext) (encrypt-then-MAC), SM3-based HKDF, SM3
  *        (GB/T 39786-2021 commercial cryptography).
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 export type SuiteId = 'aes' | 'sm';
 
@@ -30,6 +30,20 @@ export class CryptoOpenError extends Error {
 const AES_TAG = 0x41; // 'A'
 const SM_TAG = 0x53; // 'S'
 
+/**
+ * Fresh random nonces, drawn from the operating system's CSPRNG 8 KiB at a time: one call per few hundred
+ * seals instead of one per seal (a tenth of a batch write's time went to that call). Bytes are handed out
+ * once and never reused.
+ */
+const NONCE_POOL = Buffer.alloc(8192);
+let noncePos = NONCE_POOL.length;
+function nonce(out: Buffer, at: number, n: number): void {
+  if (noncePos + n > NONCE_POOL.length) { randomFillSync(NONCE_POOL); noncePos = 0; }
+  NONCE_POOL.copy(out, at, noncePos, noncePos + n);
+  NONCE_POOL.fill(0, noncePos, noncePos + n);
+  noncePos += n;
+}
+
 function hkdf(hash: string, ikm: Buffer, info: string, length: number): Buffer {
   return Buffer.from(hkdfSync(hash, ikm, Buffer.alloc(0), info, length));
 }
@@ -42,11 +56,17 @@ export const aesSuite: Suite = {
     return { suite: 'aes', enc: raw, mac: raw };
   },
   seal(key, plaintext, aad) {
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', key.enc, iv);
+    // [tag][12-byte nonce][ciphertext][16-byte GCM tag], written into one buffer
+    const out = Buffer.allocUnsafe(29 + plaintext.length);
+    out[0] = AES_TAG;
+    nonce(out, 1, 12);
+    const c = createCipheriv('aes-256-gcm', key.enc, out.subarray(1, 13));
     c.setAAD(aad);
-    const body = Buffer.concat([c.update(plaintext), c.final()]);
-    return Buffer.concat([Buffer.of(AES_TAG), iv, body, c.getAuthTag()]);
+    const body = c.update(plaintext);
+    body.copy(out, 13);
+    c.final();
+    c.getAuthTag().copy(out, 13 + plaintext.length);
+    return out;
   },
   open(key, sealed, aad) {
     if (sealed.length < 29 || sealed[0] !== AES_TAG) throw new CryptoOpenError();
@@ -79,7 +99,8 @@ export const smSuite: Suite = {
     return { suite: 'sm', enc: okm.subarray(0, 16), mac: okm.subarray(16) };
   },
   seal(key, plaintext, aad) {
-    const iv = randomBytes(16);
+    const iv = Buffer.allocUnsafe(16);
+    nonce(iv, 0, 16);
     const c = createCipheriv('sm4-ctr', key.enc, iv);
     const ct = Buffer.concat([c.update(plaintext), c.final()]);
     return Buffer.concat([Buffer.of(SM_TAG), iv, ct, smMac(key.mac, aad, iv, ct)]);

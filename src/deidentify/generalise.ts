@@ -9,6 +9,9 @@ const PROV = new Map(provinces.map((p) => [p.code, p.name]));
 const CITY = new Map(cities.map((c) => [c.code, c]));
 const AREA = new Map(areas.map((a) => [a.code, a]));
 
+/** Every province-level division name (GB/T 2260), e.g. as the fixed domain of a histogram. */
+export const PROVINCE_NAMES: readonly string[] = provinces.map((p) => p.name);
+
 /** Age in whole years on `today` from a birth date (YYYY-MM-DD, YYYY/M/D, 1990年5月1日). */
 export function ageFromBirthDate(birth: string, today = new Date()): number | null {
   const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})/.exec(birth.trim());

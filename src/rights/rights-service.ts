@@ -16,7 +16,7 @@ import type { RecordsService, SubjectService } from '../vault/index.js';
 import type { ConsentService } from '../consent/index.js';
 import { addWorkingDays, chinaDate, dayString, workingDaysBetween } from './working-days.js';
 import { canTransition, isOpen } from './rights-rules.js';
-import { buildExportDocument, exportCsv, type ConsentLine, type PurposeLine } from './rights-export.js';
+import { buildExportDocument, exportCsv, exportXlsx, type ConsentLine, type PurposeLine } from './rights-export.js';
 import { EXPORT_KINDS, effectiveKind, OPEN_STATES, type CreateRequestInput, type ListRequestsInput, type RequestKind, type RequestState, type TransitionInput } from './rights-types.js';
 
 export interface RightsDeps {
@@ -79,7 +79,7 @@ export function createRightsService(deps: RightsDeps) {
     const why = `rights request ${r.id}`;
     if (EXPORT_KINDS.has(kind)) {
       const expires = new Date(clock.now().getTime() + deps.exportTtlHours * 3_600_000);
-      return { export: { formats: ['json', 'csv'], expires_at: expires.toISOString() }, set: { export_expires_at: expires } };
+      return { export: { formats: ['json', 'csv', 'xlsx'], expires_at: expires.toISOString() }, set: { export_expires_at: expires } };
     }
     switch (kind) {
       case 'correction': case 'supplement': {
@@ -255,15 +255,16 @@ export function createRightsService(deps: RightsDeps) {
       });
     },
 
-    /** The one-time export of a completed access/copy/portability request, as JSON or CSV. */
-    async exportRequest(actor: Actor, id: string, format: 'json' | 'csv') {
+    /** The one-time export of a completed access/copy/portability request, as JSON, CSV or XLSX. */
+    async exportRequest(actor: Actor, id: string, format: 'json' | 'csv' | 'xlsx') {
       const claim = await this.claimExport(actor, id);
       try {
         const data = await deps.subjects.exportSubject(actor, claim.subject_id, { request_id: id, format });
         const consents = await deps.consent.list(actor, claim.subject_id) as ConsentLine[];
         const purposes = await db.transaction((tx) => deps.access.listPurposes(tx, actor.tenantId)) as PurposeLine[];
         const doc = buildExportDocument({ requestId: id, kind: claim.kind, now: clock.now(), data, consents, purposes });
-        return format === 'csv' ? { contentType: 'text/csv; charset=utf-8', filename: `subject-export-${id}.csv`, body: exportCsv(doc) } : { contentType: 'application/json; charset=utf-8', filename: `subject-export-${id}.json`, body: JSON.stringify(doc, null, 2) };
+        if (format === 'xlsx') return { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename: `subject-export-${id}.xlsx`, body: await exportXlsx(doc) as Buffer | string };
+        return format === 'csv' ? { contentType: 'text/csv; charset=utf-8', filename: `subject-export-${id}.csv`, body: exportCsv(doc) as Buffer | string } : { contentType: 'application/json; charset=utf-8', filename: `subject-export-${id}.json`, body: JSON.stringify(doc, null, 2) as Buffer | string };
       } catch (e) {
         // Nothing was handed out: the one download stays available.
         await db.kysely.updateTable('rights_requests').set({ exported_at: null }).where('tenant_id', '=', actor.tenantId).where('id', '=', id).execute();

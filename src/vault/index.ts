@@ -2,3 +2,4 @@ export { createCollectionStore, type CollectionStore } from './collections.js';
 export { createRecordsService, type RecordsService } from './records-service.js';
 export { createSubjectService, type SubjectService, type SubjectExport, type ExportedField, type ExportedRecord } from './subject-service.js';
 export * from './vault-types.js';
+export { fieldAad, unpackFields } from './sealed-record.js';

@@ -4,28 +4,30 @@
  * change and its audit event; a refusal is audited in its own transaction and then thrown.
  */
 import { sql } from 'kysely';
-import type { Db, Tx } from '../db/connection.js';
+import { autocommit, type Db, type Tx } from '../db/connection.js';
 import { AppError, forbidden, gone, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { maskValue, normaliseValue, reasonText } from '../core/pi-types.js';
+import { birthDateFromCnId, maskValue, normaliseValue, reasonText } from '../core/pi-types.js';
 import type { Actor, AuditInput, AuditService } from '../audit/index.js';
-import type { AccessService, PiAction } from '../access/index.js';
+import { BASIS_WARNINGS, basisRefusal, type AccessService, type PiAction, type Refusal as BasisRefusal } from '../access/index.js';
 import type { KeyService } from '../crypto/keys-service.js';
 import type { TenantKeyring } from '../crypto/keyring.js';
 import type { CollectionStore } from './collections.js';
 import { fieldAad, packFields, unpackFields } from './sealed-record.js';
-import type { Collection, FieldDef, ReadInput, RecordInput, RecordView, SearchInput } from './vault-types.js';
+import type { Collection, ConsentRecorder, FieldDef, ReadInput, RecordInput, RecordView, SearchInput } from './vault-types.js';
 
 export interface RecordsDeps {
   db: Db;
   keys: KeyService;
   access: AccessService;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditService, 'record' | 'insertFrom' | 'appended'>;
   collections: CollectionStore;
   maxBatchRecords: number;
+  /** Records the consents a write carries (issue 4); a write with consents is refused when absent. */
+  recordConsent?: ConsentRecorder;
 }
 
-interface Normalised { subjectId?: string; values: Record<string, string> }
+interface Normalised { subjectId?: string; values: Record<string, string>; consents?: unknown[] }
 
 /** Records sealed and inserted per statement inside one write; encryption of the next overlaps the insert. */
 const WRITE_CHUNK = 1000;
@@ -38,6 +40,18 @@ function present(f: FieldDef, v: string): string | number | boolean {
   return v;
 }
 
+/** The latest birth date a record states (resident ID number or birth-date field): the youngest reading wins. */
+function birthDateOf(c: Collection, values: Record<string, string>): string | null {
+  let out: string | null = null;
+  for (const f of c.fields) {
+    const v = values[f.name];
+    if (v === undefined) continue;
+    const d = f.type === 'cn_id' ? birthDateFromCnId(v) : f.type === 'birth_date' ? v : null;
+    if (d && (!out || d > out)) out = d;
+  }
+  return out;
+}
+
 export function createRecordsService(deps: RecordsDeps) {
   const { db, keys, access, audit, collections } = deps;
 
@@ -46,6 +60,10 @@ export function createRecordsService(deps: RecordsDeps) {
     const out = await db.transaction(fn);
     if (out instanceof Refusal) throw out.error;
     return out;
+  }
+
+  function refusalError(d: BasisRefusal) {
+    return forbidden(`access.${d.rule}`, `拒绝访问：${d.zh}`, `Access refused: ${d.en}`, [{ rule: d.rule }]);
   }
 
   async function refuse(tx: Tx, actor: Actor, action: string, d: { rule: string; zh: string; en: string; fields?: string[] }, ctx: { purpose?: string | null; collection: string; recordId?: string; subjectId?: string; fields?: string[] }) {
@@ -66,7 +84,7 @@ export function createRecordsService(deps: RecordsDeps) {
       if (!n.ok) { const t = reasonText(n.reason); throw invalidField(`${path}fields.${name}`, t.zh, t.en); }
       values[name] = n.value;
     }
-    return { subjectId: r.subject_id, values };
+    return { subjectId: r.subject_id, values, consents: r.consents };
   }
 
   function openRecord(ring: TenantKeyring, c: Collection, row: { id: string; subject_id: string; sealed: Buffer; wrapped_key: Buffer | null; kek_version: number | null }, fields: Array<{ field: string; view: 'plain' | 'masked' }>): RecordView {
@@ -86,8 +104,11 @@ export function createRecordsService(deps: RecordsDeps) {
   async function loadRows(tx: Tx, tenantId: string, collectionId: string, ids: string[]) {
     if (ids.length === 0) return [];
     return tx.selectFrom('records as r').innerJoin('subjects as s', (j) => j.onRef('s.tenant_id', '=', 'r.tenant_id').onRef('s.id', '=', 'r.subject_id'))
-      .select(['r.id', 'r.subject_id', 'r.sealed', 's.wrapped_key', 's.kek_version'])
-      .where('r.tenant_id', '=', tenantId).where('r.collection_id', '=', collectionId).where('r.id', 'in', ids).execute();
+      .select(['r.id', 'r.collection_id', 'r.subject_id', 'r.sealed', 's.wrapped_key', 's.kek_version'])
+      .where('r.tenant_id', '=', tenantId).where('r.id', 'in', ids).execute()
+      // The collection is checked here, not in SQL: with the primary key alone the planner never picks the
+      // collection index (which it did on fresh statistics after a bulk import, reading every row).
+      .then((rows) => rows.filter((r) => r.collection_id === collectionId));
   }
 
   /** Fields to return: those asked for (each must exist), else every field the caller may see. */
@@ -160,6 +181,16 @@ export function createRecordsService(deps: RecordsDeps) {
           pending.catch(() => { /* awaited below; avoids an unhandled rejection while the next chunk is sealed */ });
         }
         await pending;
+        // Consents given at collection are recorded in this transaction: a refused consent refuses the write.
+        if (norm.some((n) => n.consents?.length)) {
+          if (!deps.recordConsent) throw invalidField('consents', '此服务器不支持随记录写入同意', 'cannot be recorded with a write on this server');
+          for (let i = 0; i < norm.length; i++) {
+            const cs = norm[i].consents ?? [];
+            if (!cs.length) continue;
+            const birthDate = birthDateOf(c, norm[i].values);
+            for (let j = 0; j < cs.length; j++) await deps.recordConsent(tx, actor, subjects[i], cs[j], { path: `${batch ? `records[${i}].` : ''}consents[${j}].`, birthDate });
+          }
+        }
         await audit.record(tx, actor, [{
           action: 'record.write', decision: 'allow', collection: c.name, fields: fieldNames,
           ...(ids.length === 1 ? { recordId: ids[0], subjectId: subjects[0] } : {}), details: { records: ids.length, new_subjects: freshCount },
@@ -168,60 +199,97 @@ export function createRecordsService(deps: RecordsDeps) {
       });
     },
 
+    /**
+     * Read one record. The checks that need no data (grant, training) run first; then one statement reads
+     * the record, evaluates the subject's legal basis and restriction, and inserts the audit event:
+     * one round trip, one transaction.
+     */
     async read(actor: Actor, input: ReadInput): Promise<RecordView> {
-      return run(async (tx) => {
-        const c = await collections.get(tx, actor.tenantId, input.collection);
-        const fields = await fieldsFor(tx, actor, c, 'read', input.purpose, input.fields);
-        const d = await access.decide(tx, actor, { action: 'read', collection: c.name, purpose: input.purpose, fields });
-        if (!d.allowed) {
+      const q = autocommit(db);
+      const c = await collections.get(q, actor.tenantId, input.collection);
+      const fields = await fieldsFor(q, actor, c, 'read', input.purpose, input.fields);
+      const d = await access.decide(q, actor, { action: 'read', collection: c.name, purpose: input.purpose, fields });
+      if (!d.allowed) {
+        return run<RecordView>(async (tx) => {
           // Name the subject of a refused read too: the audit log must show whom an actor tried to see.
           const target = await tx.selectFrom('records').select('subject_id').where('tenant_id', '=', actor.tenantId).where('collection_id', '=', c.id).where('id', '=', input.id).executeTakeFirst();
           return refuse(tx, actor, 'record.read', d, { purpose: input.purpose, collection: c.name, recordId: input.id, subjectId: target?.subject_id, fields });
-        }
-        const untrained = await access.trainingRefusal(tx, actor, input.purpose);
-        if (untrained) return refuse(tx, actor, 'record.read', untrained, { purpose: input.purpose, collection: c.name, recordId: input.id, fields });
-        const [row] = await loadRows(tx, actor.tenantId, c.id, [input.id]);
-        if (!row) throw notFound('vault.record_not_found', '记录不存在或已被删除', 'record not found or erased');
-        if (!row.wrapped_key) throw gone('vault.subject_erased', '该个人的信息已被删除', 'the individual\'s data was erased');
-        const basis = await access.subjectsWithoutBasis(tx, actor.tenantId, input.purpose, [row.subject_id]);
-        const why = basis.refused.get(row.subject_id);
-        if (why) return refuse(tx, actor, 'record.read', why, { purpose: input.purpose, collection: c.name, recordId: row.id, subjectId: row.subject_id, fields });
-        const ring = await keys.keyring(tx, actor.tenantId, row.kek_version as number);
-        const view = openRecord(ring, c, row, d.fields);
-        await audit.record(tx, actor, [{ action: 'record.read', decision: 'allow', purpose: input.purpose, collection: c.name, recordId: row.id, subjectId: row.subject_id, fields: d.fields.map((f) => f.field), details: { masked: d.fields.filter((f) => f.view === 'masked').map((f) => f.field) } }]);
-        return view;
-      });
+        });
+      }
+      const untrained = await access.trainingRefusal(q, actor, input.purpose);
+      if (untrained) return run<RecordView>((tx) => refuse(tx, actor, 'record.read', untrained, { purpose: input.purpose, collection: c.name, recordId: input.id, fields }));
+      const returned = JSON.stringify(d.fields.map((f) => f.field));
+      const details = JSON.stringify({ masked: d.fields.filter((f) => f.view === 'masked').map((f) => f.field) });
+      const refusal = await access.basisRefusalSql(q, actor.tenantId, input.purpose, sql.ref('r.subject_id'));
+      const row = (await sql<{ id: string; collection_id: string; subject_id: string; kek_version: number | null; wrapped_key: Buffer | null; sealed: Buffer | null; refused: string | null }>`
+        with hit as (
+          select r.id, r.collection_id, r.subject_id, s.kek_version, s.wrapped_key, r.sealed, ${refusal} as refused
+          from records r join subjects s on s.tenant_id = r.tenant_id and s.id = r.subject_id
+          where r.tenant_id = ${actor.tenantId} and r.id = ${input.id}
+        ), ev as (${audit.insertFrom(actor, sql`
+          select 'record.read'::text, case when refused is null or refused = 'reconsent_pending' then 'allow' else 'deny' end, ${input.purpose}::text, subject_id, ${c.name}::text, id,
+            ${returned}::jsonb, case when refused <> 'reconsent_pending' then refused end,
+            case when refused is null then ${details}::jsonb when refused = 'reconsent_pending' then ${details}::jsonb || jsonb_build_object('warning', refused) end
+          from hit where collection_id = ${c.id} and wrapped_key is not null`)})
+        select id, collection_id, subject_id, kek_version, wrapped_key, case when refused is null or refused = 'reconsent_pending' then sealed end as sealed, refused from hit`.execute(q)).rows[0];
+      if (!row || row.collection_id !== c.id) throw notFound('vault.record_not_found', '记录不存在或已被删除', 'record not found or erased');
+      if (!row.wrapped_key) throw gone('vault.subject_erased', '该个人的信息已被删除', 'the individual\'s data was erased');
+      audit.appended(actor.tenantId);
+      if (row.refused && !BASIS_WARNINGS.has(row.refused)) throw refusalError(basisRefusal(row.refused, input.purpose));
+      const ring = await keys.keyring(q, actor.tenantId, row.kek_version as number);
+      const view = openRecord(ring, c, row as { id: string; subject_id: string; sealed: Buffer; wrapped_key: Buffer; kek_version: number }, d.fields);
+      if (row.refused) view.warnings = [row.refused];
+      return view;
     },
 
+    /**
+     * Search by a searchable field's exact value. As for read, one statement finds the matches through the
+     * blind index, evaluates each subject's legal basis and writes one audit event per match (or one for
+     * no match).
+     */
     async search(actor: Actor, input: SearchInput): Promise<RecordView[]> {
-      return run(async (tx) => {
-        const c = await collections.get(tx, actor.tenantId, input.collection);
-        const f = collections.field(c, input.field, 'field');
-        if (!f.searchable) throw invalidField('field', '不可检索（定义集合时未标记 searchable）', 'is not searchable (mark it searchable in the collection)');
-        const n = normaliseValue(f.type, input.value);
-        if (!n.ok) { const t = reasonText(n.reason); throw invalidField('value', t.zh, t.en); }
-        const fields = await fieldsFor(tx, actor, c, 'search', input.purpose, input.fields);
-        const d = await access.decide(tx, actor, { action: 'search', collection: c.name, purpose: input.purpose, fields: [...new Set([f.name, ...fields])] });
-        if (!d.allowed) return refuse(tx, actor, 'record.search', d, { purpose: input.purpose, collection: c.name, fields: [f.name, ...fields] });
-        const untrained = await access.trainingRefusal(tx, actor, input.purpose);
-        if (untrained) return refuse(tx, actor, 'record.search', untrained, { purpose: input.purpose, collection: c.name, fields: [f.name, ...fields] });
-        const ring = await keys.keyring(tx, actor.tenantId);
-        const hits = await tx.selectFrom('blind_index').select('record_id').where('tenant_id', '=', actor.tenantId).where('hash', '=', ring.blindIndex(c.id, f.name, n.value)).limit(Math.min(input.limit ?? 100, 1000)).execute();
-        const rows = (await loadRows(tx, actor.tenantId, c.id, hits.map((h) => h.record_id))).filter((r) => r.wrapped_key);
-        const basis = await access.subjectsWithoutBasis(tx, actor.tenantId, input.purpose, [...new Set(rows.map((r) => r.subject_id))]);
-        const allowedRows = rows.filter((r) => !basis.refused.has(r.subject_id));
-        const outFields = d.fields.filter((x) => fields.includes(x.field));
-        const views = [] as RecordView[];
-        for (const r of allowedRows) views.push(openRecord(await keys.keyring(tx, actor.tenantId, r.kek_version as number), c, r, outFields));
-        const returned = outFields.map((x) => x.field);
-        const events: AuditInput[] = allowedRows.map((r) => ({ action: 'record.search', decision: 'allow', purpose: input.purpose, collection: c.name, recordId: r.id, subjectId: r.subject_id, fields: returned, details: { by: f.name } }));
-        for (const r of rows.filter((x) => basis.refused.has(x.subject_id))) {
-          events.push({ action: 'record.search', decision: 'deny', reason: basis.refused.get(r.subject_id)!.rule, purpose: input.purpose, collection: c.name, recordId: r.id, subjectId: r.subject_id, fields: returned, details: { by: f.name } });
-        }
-        if (events.length === 0) events.push({ action: 'record.search', decision: 'allow', purpose: input.purpose, collection: c.name, fields: returned, details: { by: f.name, matches: 0 } });
-        await audit.record(tx, actor, events);
-        return views;
-      });
+      const q = autocommit(db);
+      const c = await collections.get(q, actor.tenantId, input.collection);
+      const f = collections.field(c, input.field, 'field');
+      if (!f.searchable) throw invalidField('field', '不可检索（定义集合时未标记 searchable）', 'is not searchable (mark it searchable in the collection)');
+      const n = normaliseValue(f.type, input.value);
+      if (!n.ok) { const t = reasonText(n.reason); throw invalidField('value', t.zh, t.en); }
+      const fields = await fieldsFor(q, actor, c, 'search', input.purpose, input.fields);
+      const d = await access.decide(q, actor, { action: 'search', collection: c.name, purpose: input.purpose, fields: [...new Set([f.name, ...fields])] });
+      if (!d.allowed) return run<RecordView[]>((tx) => refuse(tx, actor, 'record.search', d, { purpose: input.purpose, collection: c.name, fields: [f.name, ...fields] }));
+      const untrained = await access.trainingRefusal(q, actor, input.purpose);
+      if (untrained) return run<RecordView[]>((tx) => refuse(tx, actor, 'record.search', untrained, { purpose: input.purpose, collection: c.name, fields: [f.name, ...fields] }));
+      const ring = await keys.keyring(q, actor.tenantId);
+      const outFields = d.fields.filter((x) => fields.includes(x.field));
+      const returned = JSON.stringify(outFields.map((x) => x.field));
+      const refusal = await access.basisRefusalSql(q, actor.tenantId, input.purpose, sql.ref('r.subject_id'));
+      const rows = (await sql<{ id: string; subject_id: string; kek_version: number; wrapped_key: Buffer; sealed: Buffer | null; refused: string | null }>`
+        with hit as (
+          select r.id, r.subject_id, s.kek_version, s.wrapped_key, r.sealed, ${refusal} as refused
+          from blind_index b
+          join records r on r.tenant_id = b.tenant_id and r.id = b.record_id
+          join subjects s on s.tenant_id = r.tenant_id and s.id = r.subject_id
+          where b.tenant_id = ${actor.tenantId} and b.hash = ${ring.blindIndex(c.id, f.name, n.value)} and s.wrapped_key is not null
+          -- no collection filter: the index hash is keyed by collection and field, and a filter on
+          -- records.collection_id tempts the planner into the collection index on fresh statistics
+          limit ${Math.min(input.limit ?? 100, 1000)}
+        ), ev as (${audit.insertFrom(actor, sql`
+          select 'record.search'::text, case when refused is null or refused = 'reconsent_pending' then 'allow' else 'deny' end, ${input.purpose}::text, subject_id, ${c.name}::text, id,
+            ${returned}::jsonb, case when refused <> 'reconsent_pending' then refused end,
+            ${JSON.stringify({ by: f.name })}::jsonb || case when refused = 'reconsent_pending' then jsonb_build_object('warning', refused) else '{}'::jsonb end from hit
+          union all
+          select 'record.search'::text, 'allow', ${input.purpose}::text, null, ${c.name}::text, null, ${returned}::jsonb, null, ${JSON.stringify({ by: f.name, matches: 0 })}::jsonb
+          where not exists (select 1 from hit)`)})
+        select id, subject_id, kek_version, wrapped_key, case when refused is null or refused = 'reconsent_pending' then sealed end as sealed, refused from hit`.execute(q)).rows;
+      audit.appended(actor.tenantId);
+      const views = [] as RecordView[];
+      for (const r of rows) {
+        if (r.refused && !BASIS_WARNINGS.has(r.refused)) continue;
+        const v = openRecord(await keys.keyring(q, actor.tenantId, r.kek_version), c, r as typeof r & { sealed: Buffer }, outFields);
+        if (r.refused) v.warnings = [r.refused];
+        views.push(v);
+      }
+      return views;
     },
 
     async update(actor: Actor, collection: string, id: string, fieldsIn: Record<string, unknown>) {

@@ -7,10 +7,11 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
 import { forbidden, gone, notFound } from '../core/errors.js';
-import { TYPE_INFO } from '../core/pi-types.js';
+import { TYPE_INFO, birthDateFromCnId } from '../core/pi-types.js';
 import type { Actor, AuditInput, AuditService } from '../audit/index.js';
 import type { AccessService } from '../access/index.js';
 import type { KeyService } from '../crypto/keys-service.js';
+import type { TenantKeyring } from '../crypto/keyring.js';
 import type { CollectionStore } from './collections.js';
 import { fieldAad, packFields, unpackFields } from './sealed-record.js';
 import type { FieldDef } from './vault-types.js';
@@ -128,6 +129,35 @@ export function createSubjectService(deps: SubjectServiceDeps) {
         });
       }
       return { records_changed: changed };
+    },
+
+    /**
+     * The birth date held for a subject (from a resident ID number or a birth-date field; the latest date
+     * when they differ), for the age check of consent (PIPL Art. 31). Opens only those fields; no audit
+     * event of its own: the caller's consent event records that the age was checked.
+     */
+    async birthDateOf(tx: Tx, tenantId: string, subjectId: string): Promise<string | null> {
+      const s = await tx.selectFrom('subjects').select(['wrapped_key', 'kek_version']).where('tenant_id', '=', tenantId).where('id', '=', subjectId).executeTakeFirst();
+      if (!s?.wrapped_key) return null;
+      const rows = await tx.selectFrom('records as r').innerJoin('collections as c', (j) => j.onRef('c.tenant_id', '=', 'r.tenant_id').onRef('c.id', '=', 'r.collection_id'))
+        .select(['r.id', 'r.collection_id', 'r.sealed', 'c.fields']).where('r.tenant_id', '=', tenantId).where('r.subject_id', '=', subjectId).execute();
+      let out: string | null = null;
+      let key: ReturnType<TenantKeyring["subjectKey"]> | null = null;
+      for (const r of rows) {
+        const defs = (r.fields as FieldDef[]).filter((d) => d.type === 'cn_id' || d.type === 'birth_date');
+        if (!defs.length) continue;
+        const sealed = unpackFields(r.sealed);
+        for (const d of defs) {
+          const b = sealed.get(d.name);
+          if (!b) continue;
+          const ring = await keys.keyring(tx, tenantId, s.kek_version as number);
+          key ??= ring.subjectKey(subjectId, s.wrapped_key, s.kek_version as number);
+          const v = ring.suite.open(key, b, fieldAad(tenantId, r.collection_id, r.id, subjectId, d.name)).toString('utf8');
+          const date = d.type === 'cn_id' ? birthDateFromCnId(v) : v;
+          if (!out || date > out) out = date;
+        }
+      }
+      return out;
     },
 
     /** Everything held about a subject across collections, decrypted, with field names in zh-CN and en. */

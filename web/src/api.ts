@@ -72,6 +72,20 @@ export const get = <T>(path: string, opts?: CallOpts) => call<T>('GET', path, un
 export const post = <T>(path: string, body?: unknown, opts?: CallOpts) => call<T>('POST', path, body ?? {}, opts);
 export const patch = <T>(path: string, body: unknown, opts?: CallOpts) => call<T>('PATCH', path, body, opts);
 export const del = <T>(path: string, opts?: CallOpts) => call<T>('DELETE', path, undefined, opts);
+export const put = <T>(path: string, body: unknown, opts?: CallOpts) => call<T>('PUT', path, body, opts);
+
+/** A file from the API (exports, attachments) with the same credentials as call(). */
+export async function fetchFile(path: string): Promise<Blob> {
+  const headers: Record<string, string> = {};
+  if (auth?.kind === 'key') headers.authorization = `Bearer ${auth.key}`;
+  const res = await fetch(`/api/v1${path}`, { headers, credentials: 'same-origin' });
+  if (!res.ok) {
+    let p: Partial<Problem> = {};
+    try { p = await res.json(); } catch { /* not JSON */ }
+    throw new ApiError(res.status, { status: res.status, code: p.code ?? `http.${res.status}`, detail: p.detail ?? `HTTP ${res.status}`, detail_zh: p.detail_zh });
+  }
+  return res.blob();
+}
 
 export function qs(params: Record<string, string | number | undefined | null>): string {
   const u = new URLSearchParams();
@@ -89,8 +103,9 @@ export interface Role { name: string; title: string | null; grants: Grant[]; per
 export interface ApiKeyRow { id: string; name: string; roles: string[]; created_at: string; expires_at: string | null; revoked_at: string | null }
 export interface AuditEvent { seq: number; id: string; at: string; actor_type: string; actor_id: string; action: string; decision: 'allow' | 'deny'; purpose: string | null; subject_id: string | null; collection: string | null; record_id: string | null; fields: string[] | null; reason: string | null; client_ip: string | null; request_id: string | null; details: Record<string, unknown> | null }
 export interface VerifyResult { ok: boolean; events: number; checkpoints: number; brokenAt?: number; problem?: string }
-export interface Notice { name: string; version: number; language: string; sha256: string; purposes: string[]; material_change: boolean; created_at: string }
-export interface Consent { purpose: string; state: string; notice: string; notice_version: number; channel: string; separate: boolean; guardian: string | null; needs_reconsent: boolean; granted_at: string; withdrawn_at: string | null }
+export interface PurposeScope { manner: string | null; categories: string[]; fields: string[]; sensitive: boolean; sensitive_fields: string[]; retention: string | null; retention_days: number | null; recipients: Array<{ name: string; kind: string; country: string | null }>; cross_border: Array<{ recipient: string; country: string | null }> }
+export interface Notice { name: string; version: number; language: string; sha256: string; purposes: string[]; material_change: boolean; changed_purposes?: string[]; compared_with?: number | null; complete?: boolean; missing_sections?: string[]; declares?: Record<string, PurposeScope>; created_at: string }
+export interface Consent { subject_id?: string; purpose: string; state: string; notice: string; notice_version: number; channel: string; separate: boolean; evidence?: string | null; guardian: string | null; guardian_relation?: string | null; guardian_subject_id?: string | null; minor?: boolean; age_source?: string | null; needs_reconsent: boolean; reconsent_since?: number | null; granted_at: string; withdrawn_at: string | null }
 export interface RecordView { id: string; subject_id: string; fields: Record<string, unknown> }
 export interface Staff { id: string; username: string; display_name: string; roles: string[]; permissions?: string[]; email?: string | null; created_at?: string; disabled_at?: string | null; last_login_at?: string | null; totp_enabled?: boolean; locked_until?: string | null }
 export interface Finding { type: string; start: number; end: number; line: number; column: number; score: number; preview: string; location?: { sheet?: string; cell?: string; path?: string } }

@@ -28,7 +28,16 @@ export const ACTION_LABELS: Record<(typeof ACTIONS)[number], L> = {
   update: { zh: '更正', en: 'Update' }, erase: { zh: '删除', en: 'Erase' }, export: { zh: '导出', en: 'Export' },
 };
 
-export const PERMISSIONS = ['admin', 'collections.manage', 'purposes.manage', 'roles.manage', 'keys.manage', 'audit.read', 'consents.manage', 'scan.use', 'requests.manage', 'retention.manage', 'backup.manage'] as const;
+export const PERMISSIONS = ['admin', 'collections.manage', 'purposes.manage', 'roles.manage', 'keys.manage', 'audit.read', 'consents.manage', 'scan.use', 'requests.manage', 'retention.manage', 'backup.manage',
+  // issue 10
+  'assessments.manage', 'assessments.approve', 'risks.manage', 'third_parties.manage', 'shares.create', 'transfers.manage', 'complaints.manage',
+  // issue 4
+  'activities.manage',
+  // issue 9
+  'incidents.manage',
+
+  // issue 11
+  'compliance.manage', 'compliance.read', 'deregistration.manage', 'deregistration.approve', 'analytics.use'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export const PERMISSION_LABELS: Record<Permission, L> = {
   admin: { zh: '全部管理权限', en: 'All administration' },
@@ -42,9 +51,27 @@ export const PERMISSION_LABELS: Record<Permission, L> = {
   'requests.manage': { zh: '个人权利请求', en: 'Rights requests' },
   'retention.manage': { zh: '保存期限与删除', en: 'Retention and erasure' },
   'backup.manage': { zh: '备份与演练', en: 'Backups and drills' },
+  // issue 10
+  'assessments.manage': { zh: '影响评估（编制）', en: 'Impact assessments (prepare)' },
+  'assessments.approve': { zh: '影响评估审批（个人信息保护负责人）', en: 'Approve assessments (PI protection officer)' },
+  'risks.manage': { zh: '风险台账', en: 'Risk register' },
+  'third_parties.manage': { zh: '第三方与合同', en: 'Third parties and contracts' },
+  'shares.create': { zh: '向第三方提供数据', en: 'Share data with third parties' },
+  'transfers.manage': { zh: '数据出境', en: 'Cross-border transfers' },
+  'complaints.manage': { zh: '投诉与举报', en: 'Complaints and reports' },
+  'activities.manage': { zh: '处理活动记录', en: 'Register of processing activities' },
+  'incidents.manage': { zh: '安全事件与告警', en: 'Incidents and alerts' },
+  // issue 11
+  'compliance.manage': { zh: '合规审计与报告', en: 'Compliance audits and reports' },
+  'compliance.read': { zh: '查看合规证据（只读）', en: 'Read compliance evidence' },
+  'deregistration.manage': { zh: '企业注销（申请与执行）', en: 'Deregistration (request, execute)' },
+  'deregistration.approve': { zh: '企业注销审批（监督人）', en: 'Deregistration approval (supervisor)' },
+  'analytics.use': { zh: '隐私保护统计分析', en: 'Privacy-preserving analytics' },
 };
 
-export const CHANNELS = ['app', 'web', 'paper', 'phone', 'other'] as const;
+// Notices, consents and the register of processing activities: one copy shared with the server.
+export * from '../../src/consent/consent-catalog.js';
+import { CHANNELS } from '../../src/consent/consent-catalog.js';
 export const CHANNEL_LABELS: Record<(typeof CHANNELS)[number], L> = {
   app: { zh: '应用', en: 'App' }, web: { zh: '网站', en: 'Website' }, paper: { zh: '纸质', en: 'Paper' }, phone: { zh: '电话', en: 'Phone' }, other: { zh: '其他', en: 'Other' },
 };

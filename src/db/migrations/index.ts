@@ -3,6 +3,11 @@ import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_access_audit.js';
 import * as m0003 from './0003_consent.js';
 import * as m0004 from './0004_rights_backup.js';
+import * as m0005 from './0005_consent_activities.js';
+import * as m0006 from './0006_incidents.js';
+import * as m0007 from './0007_assessments_sharing.js';
+import * as m0008 from './0008_audit_async_chain.js';
+import * as m0009 from './0009_compliance.js';
 
 export interface Migration { name: string; up: string }
-export const migrations: Migration[] = [m0001, m0002, m0003, m0004];
+export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009];

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
-import { ApiKeyInput, IdParam, PurposeInput, RoleInput } from './schemas.js';
+import { ApiKeyInput, IdParam, Name, PurposeInput, PurposePatch, RoleInput } from './schemas.js';
 
 export function accessRoutes(f: FastifyInstance, app: Custodian) {
   const r = f.withTypeProvider<ZodTypeProvider>();
@@ -15,6 +15,14 @@ export function accessRoutes(f: FastifyInstance, app: Custodian) {
       return out;
     });
     return reply.status(201).send(p);
+  });
+  r.patch('/api/v1/purposes/:name', { schema: { tags, summary: '修改处理目的（如重新同意时阻止或提醒） / Change a purpose (e.g. block or warn on pending re-consent)', params: z.strictObject({ name: Name }), body: PurposePatch } }, async (req) => {
+    return app.db.transaction(async (tx) => {
+      await app.access.requirePermission(tx, req.actor, 'purposes.manage');
+      const out = await app.access.updatePurpose(tx, req.actor.tenantId, req.params.name, req.body);
+      if (out.changed.length) await app.audit.record(tx, req.actor, [{ action: 'purpose.update', decision: 'allow', purpose: out.purpose.name, details: { changed: out.changed } }]);
+      return out.purpose;
+    });
   });
   r.get('/api/v1/purposes', { schema: { tags, summary: '列出处理目的 / List purposes' } }, async (req) => ({ purposes: await app.db.transaction((tx) => app.access.listPurposes(tx, req.actor.tenantId)) }));
   r.post('/api/v1/roles', { schema: { tags, summary: '定义角色与授权 / Define a role and its grants', body: RoleInput } }, async (req, reply) => {

@@ -3,9 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
 import { RELATIVE_ACTIONS, REQUEST_KINDS, REQUEST_STATES, VERIFICATION_METHODS } from '../../rights/index.js';
-import { IdParam, Name } from './schemas.js';
+import { Day, IdParam, Name } from './schemas.js';
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'is a date YYYY-MM-DD');
 const Requester = z.strictObject({ name: z.string().max(100).optional(), relationship: z.string().max(50).optional(), contact: z.string().max(200).optional() });
 const CreateBody = z.strictObject({ subject_id: IdParam, kind: z.enum(REQUEST_KINDS), action: z.enum(RELATIVE_ACTIONS).optional(), requester: Requester.optional(), note: z.string().max(2000).optional() });
 const FieldValues = z.record(z.string().max(63), z.union([z.string().max(4000), z.number(), z.boolean(), z.null()]));
@@ -38,7 +37,7 @@ export function rightsRoutes(f: FastifyInstance, app: Custodian) {
   r.post('/api/v1/requests/:id/transitions', { schema: { tags, summary: '推进请求状态（核验身份、处理、完成、拒绝） / Move a request on', params, body: TransitionBody } }, async (req) => {
     return app.rights.transition(req.actor, req.params.id, req.body);
   });
-  r.get('/api/v1/requests/:id/export', { schema: { tags, summary: '下载请求的导出（一次，限时） / Download the export (once, time-limited)', params, querystring: z.strictObject({ format: z.enum(['json', 'csv']).default('json') }) } }, async (req, reply) => {
+  r.get('/api/v1/requests/:id/export', { schema: { tags, summary: '下载请求的导出（一次，限时） / Download the export (once, time-limited)', params, querystring: z.strictObject({ format: z.enum(['json', 'csv', 'xlsx']).default('json') }) } }, async (req, reply) => {
     const out = await app.rights.exportRequest(req.actor, req.params.id, req.query.format);
     return reply.header('content-type', out.contentType).header('content-disposition', `attachment; filename="${out.filename}"`).header('cache-control', 'no-store').send(out.body);
   });

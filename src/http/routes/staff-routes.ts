@@ -17,7 +17,8 @@ export function staffRoutes(f: FastifyInstance, app: Custodian) {
     try {
       const out = await app.staff.login({ ...req.body, clientIp: req.ip });
       await app.db.transaction((tx) => app.audit.record(tx, { type: 'staff', id: out.staff.id, tenantId: out.staff.tenant, roles: out.staff.roles, clientIp: req.ip, requestId: String(req.id) }, [{ action: 'auth.login', decision: 'allow', details: { mfa: Boolean(req.body.totp) } }]));
-      reply.setCookie(SESSION_COOKIE, out.token, { httpOnly: true, sameSite: 'strict', secure: Boolean(app.cfg.tlsCert), path: '/', expires: out.expires_at });
+      // Secure whenever users reach us over HTTPS: built-in TLS, or a TLS-terminating proxy named by publicUrl.
+      reply.setCookie(SESSION_COOKIE, out.token, { httpOnly: true, sameSite: 'strict', secure: Boolean(app.cfg.tlsCert) || Boolean(app.cfg.publicUrl?.startsWith('https://')), path: '/', expires: out.expires_at });
       return { staff: out.staff, csrf_token: out.csrf_token, expires_at: out.expires_at };
     } catch (e) {
       const who = e as { tenantId?: string; staffId?: string; code?: string };

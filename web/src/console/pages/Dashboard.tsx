@@ -6,6 +6,7 @@ import { useLang } from '../../i18n';
 import { LEGAL_BASIS_LABELS, type LegalBasis } from '../../labels';
 import { ErrorState, fmtTime, isForbidden, isMissingRoute, useErrorText, useLoad } from '../ui';
 import { useAuth } from '../auth';
+import { DoctorList } from './Compliance';
 
 const DAYS = 14;
 
@@ -143,6 +144,12 @@ export default function Dashboard() {
               )}
           </Card>
         </Col>
+        {can('compliance.read') && (
+          <Col xs={24}>
+            {/* issue 11: the same checks as `custodian doctor` */}
+            <Card title={tr('安全自检', 'Security self-check')}><DoctorList compact /></Card>
+          </Col>
+        )}
       </Row>
     </div>
   );

@@ -1,0 +1,1 @@
+export { createComplaintService, presentComplaint, COMPLAINT_KINDS, COMPLAINT_CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_STATES, FEEDBACK, type ComplaintService, type ComplaintInput, type ComplaintPatch, type MessageInput, type CloseInput, type ListComplaintsInput } from './complaint-service.js';

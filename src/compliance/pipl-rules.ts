@@ -1,0 +1,47 @@
+/**
+ * The rules library: each rule Custodian implements (shared/pipl.md), with its law and article, a summary,
+ * its figures, and what in Custodian enforces it (console pages, refusal codes, checklist items). Pure data,
+ * shared by the server and the console (the console imports this file), so staff see why a thing is refused.
+ */
+export interface Enforcement { zh: string; en: string; path?: string; code?: string; check?: string }
+export interface PiplRule { id: string; law: string; article: string; zh: string; en: string; figures?: string[]; configurable?: boolean; enforced_by: Enforcement[] }
+
+export const PIPL_RULES: PiplRule[] = [
+  { id: 'legal_basis', law: 'PIPL', article: '13', zh: '七种合法性基础：同意；合同或人力资源管理；法定职责义务；突发公共卫生事件或保护生命健康财产；新闻报道；已公开信息；其他法律规定', en: 'Seven legal bases: consent; contract or HR; legal duty; emergencies; news reporting; public data; other laws',
+    enforced_by: [{ zh: '每个处理目的有且只有一个合法性基础', en: 'Every purpose has exactly one basis', path: '/purposes' }, { zh: '无同意时拒绝读取', en: 'Reads refused without consent', code: 'access.no_consent' }, { zh: '合规审计检查项', en: 'Audit item', check: 'legal_bases' }] },
+  { id: 'consent', law: 'PIPL', article: '14-16', zh: '同意须知情、自愿、明确；目的、方式、种类变更须重新同意；撤回便捷且不溯及既往', en: 'Consent informed, voluntary, explicit; re-consent on material change; easy withdrawal, not retroactive',
+    enforced_by: [{ zh: '同意与告知文本版本绑定；撤回立即生效', en: 'Consent tied to notice version; withdrawal effective at once', path: '/consents' }, { zh: '合规审计检查项', en: 'Audit item', check: 'consent_coverage' }] },
+  { id: 'notice', law: 'PIPL 17; NDSR 21', article: '17', zh: '告知处理者及联系方式、目的、方式、种类、保存期限、行使权利的方式等', en: 'Notice states handler and contact, purpose, method, types, retention, how to exercise rights',
+    enforced_by: [{ zh: '告知文本版本与 SHA-256', en: 'Notice versions with SHA-256', path: '/notices' }, { zh: '公开透明度页面', en: 'Public transparency page', path: '/reports' }, { zh: '合规审计检查项', en: 'Audit item', check: 'notices' }] },
+  { id: 'minimal_retention', law: 'PIPL', article: '19', zh: '保存期限为实现处理目的所必要的最短时间', en: 'Keep for the shortest time necessary',
+    enforced_by: [{ zh: '保存期限规则与法律保全，到期自动删除', en: 'Retention rules and legal holds; expiry erases' }, { zh: '合规审计检查项', en: 'Audit item', check: 'retention_rules' }] },
+  { id: 'entrusted', law: 'PIPL 21; NDSR 12', article: '21', zh: '委托处理须有合同，受托人不得超范围处理，记录保存 3 年', en: 'Entrusted processing needs a contract; records kept 3 years', figures: ['3 年 / 3 years'],
+    enforced_by: [{ zh: '合规审计人工项', en: 'Manual audit item', check: 'entrusted_processing' }] },
+  { id: 'separate_consent', law: 'PIPL', article: '23, 25, 29, 39', zh: '向他人提供、公开、处理敏感个人信息、向境外提供：单独同意', en: 'Provision to others, disclosure, sensitive PI, export: separate consent',
+    enforced_by: [{ zh: '同意记录的 separate 标记', en: 'The separate flag of a consent', path: '/consents' }] },
+  { id: 'sensitive', law: 'PIPL; 未成年人网络保护条例', article: '28-31; 35', zh: '敏感个人信息：生物识别、宗教信仰、特定身份、医疗健康、金融账户、行踪轨迹、不满十四周岁未成年人的个人信息', en: 'Sensitive PI: biometrics, religion, specific identity, health, financial accounts, whereabouts, minors under 14', figures: ['14 岁 / age 14'],
+    enforced_by: [{ zh: '字段敏感标记只能升不能降', en: 'Sensitive flag per field, only raised', path: '/collections' }, { zh: '合规审计检查项', en: 'Audit item', check: 'pi_encrypted_classified' }] },
+  { id: 'export_route', law: 'PIPL 38-39; 促进和规范数据跨境流动规定', article: '38-39', zh: '向境外提供：≥100 万一般或 ≥1 万敏感——安全评估；10 万–100 万一般或 <1 万敏感——标准合同或认证；<10 万一般——豁免', en: 'Export: >=1,000,000 general or >=10,000 sensitive: security assessment; 100,000-999,999 or <10,000 sensitive: standard contract or certification; <100,000: exempt',
+    figures: ['1,000,000', '100,000', '10,000'], configurable: false, enforced_by: [{ zh: '合规审计检查项（跨境登记表）', en: 'Audit item (transfers register)', check: 'transfers' }] },
+  { id: 'rights', law: 'PIPL; NDSR 23, 25', article: '44-50', zh: '查阅、复制、更正、删除、限制、解释、转移；及时答复，拒绝须说明理由', en: 'Access, copy, correction, deletion, restriction, explanation, portability; prompt answer, reasons for refusal', figures: ['15 个工作日（可配置）/ 15 working days (configurable)'], configurable: true,
+    enforced_by: [{ zh: '个人权利请求与法定期限', en: 'Requests with deadlines', path: '/requests' }, { zh: '合规审计检查项', en: 'Audit item', check: 'requests_on_time' }] },
+  { id: 'deletion_duty', law: 'PIPL 47; NDSR 24', article: '47', zh: '目的实现、停止服务、期限届满、撤回同意、违法处理时应主动删除', en: 'Delete on its own when the purpose is done, service stops, retention ends, consent withdrawn, unlawful',
+    enforced_by: [{ zh: '加密擦除与删除台账', en: 'Crypto-shredding and the erasure ledger' }, { zh: '合规审计检查项', en: 'Audit item', check: 'erasures' }] },
+  { id: 'measures', law: 'PIPL', article: '51', zh: '分类管理、加密、去标识化、访问权限、培训、应急预案', en: 'Classification, encryption, de-identification, access control, training, incident plan',
+    enforced_by: [{ zh: '安全自检', en: 'Security self-check', path: '/compliance' }, { zh: '合规审计检查项', en: 'Audit items', check: 'access_control' }, { zh: '培训门槛', en: 'Training gate', code: 'access.training_required', check: 'training' },
+      { zh: '备份与恢复演练', en: 'Backups and drills', check: 'backups' }, { zh: '防篡改审计日志', en: 'Tamper-evident audit log', path: '/audit', check: 'audit_chain' },
+      { zh: '处理活动记录', en: 'Record of processing activities', check: 'processing_activities' }, { zh: '风险登记', en: 'Risk register', check: 'risks' }] },
+  { id: 'officer', law: 'PIPL 52; 网信办公告 2025', article: '52', zh: '处理 100 万人以上个人信息须指定个人信息保护负责人，并在 30 个工作日内报送', en: 'A PI protection officer from 1,000,000 individuals; report within 30 working days', figures: ['1,000,000', '30 个工作日 / working days'],
+    enforced_by: [{ zh: '合规设置与检查项', en: 'Settings and audit item', path: '/compliance', check: 'officer' }] },
+  { id: 'compliance_audit', law: '个人信息保护合规审计管理办法 2025; 未成年人网络保护条例 37', article: '—', zh: '超过 1000 万人每两年至少审计一次；处理未成年人个人信息每年一次；同一专业机构不得连续三次以上', en: 'Over 10,000,000 individuals: audit at least every 2 years; minors: yearly; the same firm at most 3 times in a row', figures: ['10,000,000', '2 年 / years', '1 年 / year', '3 次 / times'],
+    enforced_by: [{ zh: '审计日历与机构轮换', en: 'Audit calendar and firm rotation', path: '/compliance', code: 'compliance.firm_rotation' }] },
+  { id: 'pia', law: 'PIPL', article: '55-56', zh: '敏感信息、自动化决策、委托、向他人提供、公开、出境前须做影响评估，报告保存至少 3 年', en: 'Impact assessment before sensitive PI, automated decisions, entrusting, provision, disclosure, export; kept >=3 years', figures: ['3 年 / years'],
+    enforced_by: [{ zh: '合规审计检查项（评估登记表）', en: 'Audit item (assessments register)', check: 'assessments' }] },
+  { id: 'breach', law: 'PIPL 57; 国家网络安全事件报告管理办法 2025', article: '57', zh: '发生泄露、篡改、丢失应立即补救并通知；≥100 万人为较大事件，一般运营者 4 小时内报告', en: 'Breach: remedy, notify; >=1,000,000 people is major, report within 4 hours', figures: ['1,000,000', '10,000,000', '100,000,000', '4 小时 / hours', '1 小时 / hour (CII)'],
+    enforced_by: [{ zh: '合规审计检查项（事件登记表）', en: 'Audit item (incidents register)', check: 'incidents' }] },
+  { id: 'anonymised', law: 'PIPL', article: '73', zh: '去标识化仍是个人信息；匿名化后无法识别且不能复原', en: 'De-identified data is still PI; anonymised data cannot be re-identified',
+    enforced_by: [{ zh: '去标识化与差分隐私统计', en: 'De-identification and DP analytics', path: '/analytics' }] },
+  { id: 'deregistration', law: 'PIPL 47; 设计决策 4', article: '47', zh: '企业注销时，客户个人信息在监督下删除或销毁，不可恢复，出具销毁证明', en: 'At deregistration, customer PI is destroyed beyond recovery under supervision, with a certificate',
+    enforced_by: [{ zh: '企业注销（双人规则、冻结、加密擦除、校验、签名证明）', en: 'Deregistration (two-person rule, freeze, crypto-shredding, verification, signed certificate)', path: '/deregistration', code: 'deregistration.two_person_rule' }, { zh: '处理冻结', en: 'Processing frozen', code: 'access.tenant_frozen' }] },
+  { id: 'fines', law: 'PIPL', article: '66', zh: '情节严重的，最高五千万元或上一年度营业额 5% 罚款', en: 'Fines up to 50,000,000 yuan or 5% of last year\'s turnover', figures: ['50,000,000', '5%'], enforced_by: [] },
+];

@@ -1,0 +1,30 @@
+/** Shared pieces of the issue-10 pages: level colours, binary downloads, paged lists. */
+import { useState } from 'react';
+import { Tag } from 'antd';
+import { ApiError, storedKey } from '../../api';
+import { download } from '../ui';
+
+export const LEVEL_COLORS: Record<string, string> = { low: 'green', medium: 'gold', high: 'orange', critical: 'red' };
+export const LEVEL_BG: Record<string, string> = { low: '#d9f7be', medium: '#fff1b8', high: '#ffd8bf', critical: '#ffccc7' };
+
+export function LevelTag({ level, label }: { level: string | null | undefined; label?: string }) {
+  if (!level) return <span>—</span>;
+  return <Tag color={LEVEL_COLORS[level] ?? 'default'}>{label ?? level}</Tag>;
+}
+
+/** GET a binary file (report) with the console's credentials and save it. */
+export async function downloadFile(path: string, filename: string) {
+  const key = storedKey();
+  const res = await fetch(`/api/v1${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {}, credentials: 'same-origin' });
+  if (!res.ok) {
+    const p = await res.json().catch(() => ({}));
+    throw new ApiError(res.status, { status: res.status, code: p.code ?? `http.${res.status}`, detail: p.detail ?? `HTTP ${res.status}`, detail_zh: p.detail_zh, errors: p.errors });
+  }
+  download(filename, await res.arrayBuffer(), res.headers.get('content-type') ?? 'application/octet-stream');
+}
+
+/** Server-side paging state for an antd Table. */
+export function usePage(size = 20) {
+  const [page, setPage] = useState(1);
+  return { page, setPage, limit: size, offset: (page - 1) * size, pagination: (total: number | undefined) => ({ current: page, pageSize: size, total: total ?? 0, onChange: setPage, showSizeChanger: false, hideOnSinglePage: true }) };
+}

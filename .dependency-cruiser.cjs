@@ -5,8 +5,8 @@ module.exports = {
     { name: 'no-import-of-http-or-cli', severity: 'error', from: { pathNot: '^src/(http|cli)/' }, to: { path: '^src/(http|cli)/' } },
     {
       name: 'capabilities-through-index', severity: 'error',
-      from: { path: '^src/(vault|access|audit|consent|detect|deidentify|tenants|rights|retention|backup|jobs|assessments|risks|sharing|transfers|complaints|incidents|compliance)/' },
-      to: { path: '^src/(vault|access|audit|consent|detect|deidentify|tenants|rights|retention|backup|jobs|assessments|risks|sharing|transfers|complaints|incidents|compliance)/(?!index\\.ts$)[^/]+', pathNot: ['^src/$1/'] },
+      from: { path: '^src/(vault|access|audit|consent|detect|deidentify|tenants|rights|retention|backup|jobs|assessments|risks|sharing|transfers|complaints|incidents|compliance|portal)/' },
+      to: { path: '^src/(vault|access|audit|consent|detect|deidentify|tenants|rights|retention|backup|jobs|assessments|risks|sharing|transfers|complaints|incidents|compliance|portal)/(?!index\\.ts$)[^/]+', pathNot: ['^src/$1/'] },
     },
   ],
   options: { doNotFollow: { path: 'node_modules' }, tsPreCompilationDeps: true, tsConfig: { fileName: 'tsconfig.json' } },

@@ -34,6 +34,10 @@ import { createIncidentsModule, createOutboxNotifier, type DrillSandbox, type In
 import { createDeregistrationService, createInstallationKeys, type DeregistrationService, type InstallationKeys } from './tenants/index.js';
 import { createAuditorService, createComplianceAuditService, createDoctor, createReportService, createTrainingService, nextMonthlyRun, type AuditorService, type ComplianceAuditService, type Doctor, type ReportService, type TrainingService } from './compliance/index.js';
 import { createAnalyticsService, createPaillierService, type AnalyticsService, type PaillierService } from './deidentify/index.js';
+// --- issue 7: customer self-service portal; SMTP or file outbox shared with incident notices ---
+import { createChannelNotifier, createSmtpNotifier } from './core/notifier.js';
+import { createSubjectLookup } from './vault/index.js';
+import { createPortalService, type PortalService } from './portal/index.js';
 
 export interface Custodian {
   cfg: Config;
@@ -76,6 +80,8 @@ export interface Custodian {
   analytics: AnalyticsService;
   paillier: PaillierService;
   training: TrainingService;
+  // --- issue 7 ---
+  portal: PortalService;
   close(): Promise<void>;
 }
 
@@ -136,10 +142,11 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
   const complaints = createComplaintService({ db, audit, access, clock: systemClock, slaWorkingDays: 15 });
   jobs.register('complaints.sla', { run: (tenantId, now) => complaints.flagSla(tenantId, now), next: nextDailyRun });
   jobs.register('third_parties.contracts', { run: (tenantId, now) => thirdParties.flagContracts(tenantId, now), next: nextDailyRun });
-  // --- issue 9: anomaly detection, alerts, incidents, notification (file outbox), drills in a scratch store ---
+  // --- issue 9: anomaly detection, alerts, incidents, notification (file outbox, SMTP for email when configured), drills in a scratch store ---
+  const notifier = opts.notifier ?? createChannelNotifier(cfg.smtpUrl ? { email: createSmtpNotifier(cfg.smtpUrl, cfg.smtpFrom) } : {}, createOutboxNotifier(join(cfg.dataDir, 'outbox')));
   const incidents = createIncidentsModule({
     db, audit, access, collections, records, clock: systemClock,
-    notifier: opts.notifier ?? createOutboxNotifier(join(cfg.dataDir, 'outbox')),
+    notifier,
     box: {
       seal: async (tx, tenantId, secret, aad) => root.wrap(secret, `incident|${tenantId}|${aad}`, await tenants.suiteOf(tx, tenantId)),
       open: async (tx, tenantId, sealed, aad) => root.unwrap(sealed, `incident|${tenantId}|${aad}`, await tenants.suiteOf(tx, tenantId)),
@@ -159,12 +166,18 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
   const training = createTrainingService({ db, audit, access, clock: systemClock });
   jobs.register('trainings.remind', { run: (tenantId) => training.remind(tenantId), next: nextDailyRun });
   jobs.register('reports.monthly', { run: (tenantId, now) => reports.monthly(tenantId, now), next: nextMonthlyRun });
+  // --- issue 7: customer portal ---
+  const portal = createPortalService({
+    db, audit, access, lookup: createSubjectLookup({ keys }), consent, rights, complaints, notifier, outboxDir: join(cfg.dataDir, 'outbox'), clock: systemClock,
+    limits: { codesPerContact: cfg.portalCodesPerContact, codesPerIp: cfg.portalCodesPerIp, windowMinutes: cfg.portalCodeWindowMinutes, sessionIdleMinutes: cfg.portalSessionIdleMinutes },
+    onDeliveryError: (e) => logger.error({ err: (e as Error)?.name }, 'portal code delivery failed'),
+  });
   return {
     cfg, db, logger, root, keys, access, staff, audit, tenants, collections, records, consent, notices, activities,
     subjects, rights, retention, backup, jobs, incidents,
     assessments, risks, thirdParties, shares, transfers, complaints,
-    installationKeys, deregistration, doctor, complianceAudits, reports, auditors, analytics, paillier, training,
-    async close() { await jobs.stop(); await audit.stop(); await db.close(); },
+    installationKeys, deregistration, doctor, complianceAudits, reports, auditors, analytics, paillier, training, portal,
+    async close() { await portal.idle(); await jobs.stop(); await audit.stop(); await db.close(); },
   };
 }
 

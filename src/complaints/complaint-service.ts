@@ -76,7 +76,10 @@ export function createComplaintService(deps: ComplaintDeps) {
       return db.transaction(async (tx) => {
         // Any staff member may report internal misuse; everything else needs the complaints permission.
         const internalReport = input.kind === 'report' && input.channel === 'internal' && actor.type === 'staff';
-        if (!internalReport) await manage(tx, actor);
+        // A data subject signed in to the portal files a complaint about their own information, through the portal.
+        if (actor.type === 'subject') {
+          if (input.kind !== 'complaint' || input.channel !== 'portal' || input.subject_id !== actor.id || input.anonymous) throw forbidden('complaint.subject_only', '只能以本人名义通过门户投诉', 'a data subject files complaints in their own name through the portal');
+        } else if (!internalReport) await manage(tx, actor);
         if (input.subject_id) {
           const s = await tx.selectFrom('subjects').select('id').where('tenant_id', '=', actor.tenantId).where('id', '=', input.subject_id).executeTakeFirst();
           if (!s) throw invalidField('subject_id', '不是已知的个人', 'is not a known individual');

@@ -26,6 +26,14 @@ export const ConfigSchema = z.strictObject({
   /** Folder for scheduled daily backups (and weekly drills); none when unset. */
   backupDir: z.string().min(1).optional(),
   backupKeep: z.coerce.number().int().min(1).max(365).default(7),
+  /** Customer portal: email through SMTP when set (`smtp://user:pass@host:587`), else the file outbox. */
+  smtpUrl: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  smtpFrom: z.string().min(3).default('Custodian <no-reply@localhost>'),
+  /** Sign-in codes per contact and per client address within portalCodeWindowMinutes. */
+  portalCodesPerContact: z.coerce.number().int().min(1).max(100).default(5),
+  portalCodesPerIp: z.coerce.number().int().min(1).max(10_000).default(20),
+  portalCodeWindowMinutes: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  portalSessionIdleMinutes: z.coerce.number().int().min(5).max(24 * 60).default(30),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -46,6 +54,11 @@ const ENV_MAP: Record<string, keyof Config> = {
   CUSTODIAN_PG_POOL: 'pgPoolSize',
   CUSTODIAN_BACKUP_DIR: 'backupDir',
   CUSTODIAN_BACKUP_KEEP: 'backupKeep',
+  CUSTODIAN_SMTP_URL: 'smtpUrl',
+  CUSTODIAN_SMTP_FROM: 'smtpFrom',
+  CUSTODIAN_PORTAL_CODES_PER_CONTACT: 'portalCodesPerContact',
+  CUSTODIAN_PORTAL_CODES_PER_IP: 'portalCodesPerIp',
+  CUSTODIAN_PORTAL_SESSION_IDLE_MINUTES: 'portalSessionIdleMinutes',
 };
 
 export class ConfigError extends Error {}

@@ -28,6 +28,9 @@ export interface AuditEventsTable {
   chain_v: Generated<number>;
 }
 export interface SigningKeysTable { tenant_id: string; id: string; algorithm: string; public_key: string; private_sealed: Buffer; created_at: Timestamp }
+// issue 7: customer portal
+export interface PortalChallengesTable { tenant_id: string; id: string; subject_id: string | null; channel: 'sms' | 'email'; contact_hash: Buffer; ip_hash: Buffer; salt: Buffer; code_hash: Buffer; attempts: Generated<number>; created_at: Timestamp; expires_at: Timestamp; used_at: TimestampNull }
+export interface PortalSessionsTable { token_hash: Buffer; tenant_id: string; subject_id: string; csrf_token: string; created_at: Timestamp; expires_at: Timestamp; revoked_at: TimestampNull }
 export interface AuditCheckpointsTable { tenant_id: string; seq: number; hash: Buffer; signature: Buffer; key_id: string; at: Timestamp }
 
 export interface NoticesTable { tenant_id: string; name: string; version: number; language: string; text: string; sha256: string; purposes: Json<string[]>; material_change: Generated<boolean>; created_at: Timestamp; sections: Json<unknown> | null; scope: ColumnType<unknown, string | undefined, string>; missing_sections: ColumnType<unknown, string | undefined, string>; changed_purposes: ColumnType<string[], string | undefined, string>; compared_with: number | null }
@@ -226,4 +229,6 @@ export interface Database {
   audit_events: AuditEventsTable;
   signing_keys: SigningKeysTable;
   audit_checkpoints: AuditCheckpointsTable;
+  portal_challenges: PortalChallengesTable;
+  portal_sessions: PortalSessionsTable;
 }

@@ -40,6 +40,8 @@ import { incidentsRoutes } from './routes/incidents-routes.js';
 import { certificateRoutes, tenantRoutes } from './routes/tenant-routes.js';
 import { auditorGuard, complianceRoutes, transparencyRoutes } from './routes/compliance-routes.js';
 import { certificateDoc, renderPdf } from '../compliance/index.js';
+// issue 7
+import { outboxRoutes, portalRoutes } from './routes/portal-routes.js';
 
 /**
  * A request is logged by its route pattern (`/api/v1/subjects/:id/consents`), never by its raw URL: a client that puts
@@ -146,7 +148,11 @@ export async function buildServer(app: Custodian, opts: { logger?: boolean; cont
     // issue 11
     tenantRoutes(api, app);
     complianceRoutes(api, app);
+    // issue 7: staff view of the outbox
+    outboxRoutes(api, app);
   });
+  // issue 7: the customer portal API, its own scope and identity (portal session cookie only)
+  await f.register(async (portal) => { portalRoutes(portal, app); });
   await registerWeb(f, fileURLToPath(new URL('../../web/dist', import.meta.url)));
   return f;
 }

@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
-import { AppError, conflict, gone, invalidField, notFound } from '../core/errors.js';
+import { AppError, conflict, forbidden, gone, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
 import type { Actor, AuditService } from '../audit/index.js';
@@ -144,7 +144,8 @@ export function createRightsService(deps: RightsDeps) {
       if (input.kind === 'deceased_relative' && !input.action) throw invalidField('action', '近亲属请求必须说明要行使的权利（access, copy, correction, deletion）', 'is required for a deceased_relative request (access, copy, correction, deletion)');
       if (input.kind !== 'deceased_relative' && input.action) throw invalidField('action', '只用于 deceased_relative 请求', 'is only for deceased_relative requests');
       return db.transaction(async (tx) => {
-        await manage(tx, actor);
+        // The data subject (signed in to the portal) may file a request about themselves only.
+        if (actor.type === 'subject') { if (input.subject_id !== actor.id || input.kind === 'deceased_relative') throw forbidden('rights.subject_only', '只能为本人提交请求', 'a data subject may file requests about themselves only'); } else await manage(tx, actor);
         const s = await tx.selectFrom('subjects').select(['id', 'erased_at']).where('tenant_id', '=', actor.tenantId).where('id', '=', input.subject_id).executeTakeFirst();
         if (!s) throw notFound('rights.subject_not_found', '个人不存在', 'subject not found');
         if (s.erased_at) throw gone('vault.subject_erased', '该个人的信息已被删除，已无可处理的信息', 'the individual\'s data was already erased');
@@ -157,6 +158,16 @@ export function createRightsService(deps: RightsDeps) {
         }).execute();
         await audit.record(tx, actor, [{ action: 'request.create', decision: 'allow', subjectId: input.subject_id, details: { request_id: id, kind: input.kind, due: due.day, due_basis: due.basis, ...(input.action ? { action: input.action } : {}) } }]);
         return presentRequest(await loadRow(tx, actor.tenantId, id), now);
+      });
+    },
+
+    /** The requests of the signed-in data subject (portal), newest first. */
+    async listOwn(actor: Actor) {
+      if (actor.type !== 'subject') throw forbidden('rights.subject_only', '仅限本人查看', 'for the data subject only');
+      return db.transaction(async (tx) => {
+        const now = clock.now();
+        const rows = await tx.selectFrom('rights_requests').selectAll().where('tenant_id', '=', actor.tenantId).where('subject_id', '=', actor.id).orderBy('received_at', 'desc').orderBy('id').limit(200).execute();
+        return rows.map((r) => presentRequest(r, now));
       });
     },
 

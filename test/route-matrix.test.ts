@@ -3,7 +3,9 @@ import { setupCustomers, startHarness, type Harness } from './harness.js';
 
 /** Routes a key without grants or permissions may use: metadata only, never PI. */
 const OPEN_TO_ANY_KEY = new Set(['GET /api/v1/collections', 'GET /api/v1/purposes', 'GET /api/v1/notices', 'GET /api/v1/auth/me', 'POST /api/v1/auth/logout']);
-const PUBLIC = new Set(['POST /api/v1/auth/login']);
+const PUBLIC = new Set(['POST /api/v1/auth/login', 'POST /api/v1/portal/otp', 'POST /api/v1/portal/session']);
+/** Customer-portal routes: a portal session cookie only; API keys (and staff sessions) get 401 there. */
+const PORTAL = /^\/api\/v1\/portal\//;
 
 describe('every /api route x every identity: nothing is reachable that the grants do not allow', () => {
   let h: Harness;
@@ -53,6 +55,7 @@ describe('every /api route x every identity: nothing is reachable that the grant
       const id = `${r.method} ${r.path}`;
       if (PUBLIC.has(id) || OPEN_TO_ANY_KEY.has(id)) continue;
       const res = await h.api(r.method, fill(r.path) + (r.path.includes('/records/{id}') && r.method === 'GET' ? '?purpose=customer_service' : ''), bodyFor(r.method, r.path), keys.empty_role);
+      if (PORTAL.test(r.path)) expect(res.status, id).toBe(401);
       expect(res.status, id).toBeGreaterThanOrEqual(400);
       expect(res.status, id).toBeLessThan(500);
       expect(JSON.stringify(res.body), id).not.toContain('13800138000');
@@ -69,6 +72,7 @@ describe('every /api route x every identity: nothing is reachable that the grant
       if (allowed.has(id)) {
         expect(res.status, id).toBe(200);
       } else {
+        if (PORTAL.test(r.path)) expect(res.status, id).toBe(401);
         expect(res.status, id).toBeGreaterThanOrEqual(400);
         expect(res.status, id).toBeLessThan(500);
       }

@@ -1,12 +1,13 @@
 /**
- * Customer portal (informational). The server offers no customer-facing request endpoint yet, so this page
- * explains the rights and how to exercise them through the company's customer service, and shows no form.
+ * Customer portal: the rights and how to exercise them (landing), then the self-service part (SelfService.tsx):
+ * sign in with a one-time code, see masked data, withdraw consent, file and follow requests, complain.
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Alert, Card, Col, Layout, Row, Segmented, Steps, Typography } from 'antd';
-import { AuditOutlined, DeleteOutlined, EditOutlined, EyeOutlined, ExportOutlined, QuestionCircleOutlined, RollbackOutlined, RobotOutlined, CustomerServiceOutlined } from '@ant-design/icons';
+import { Card, Col, Layout, Row, Segmented, Steps, Typography } from 'antd';
+import { AuditOutlined, DeleteOutlined, EditOutlined, EyeOutlined, ExportOutlined, QuestionCircleOutlined, RollbackOutlined, RobotOutlined } from '@ant-design/icons';
 import { LangProvider, useLang } from '../i18n';
+import { SelfService } from './SelfService';
 import './portal.css';
 
 const RIGHTS = [
@@ -33,10 +34,9 @@ function Portal() {
           {tr('根据《中华人民共和国个人信息保护法》，您对自己的个人信息享有知情权、决定权以及以下各项权利。我们会在核验您的身份后及时处理您的请求。',
             'Under the Personal Information Protection Law of the PRC you have the right to know and to decide about your personal information, and the rights below. We handle your request promptly once we have verified who you are.')}
         </Typography.Paragraph>
-        <Alert type="info" showIcon icon={<CustomerServiceOutlined />} style={{ marginBottom: 24 }}
-          message={tr('本页面暂不提供在线提交', 'Requests cannot be submitted on this page yet')}
-          description={tr('请通过公司隐私政策中列明的客户服务渠道（客服电话、在线客服或电子邮箱）提出请求，客服人员会为您登记并告知处理进度。',
-            'Please contact the company\'s customer service through the channels listed in its privacy notice (phone, online chat or email); they will register your request and keep you informed.')} />
+        <section aria-label={tr('在线服务', 'Online service')} style={{ marginBottom: 32 }}>
+          <SelfService />
+        </section>
         <Typography.Title level={3}>{tr('您的权利', 'Your rights')}</Typography.Title>
         <Row gutter={[16, 16]}>
           {RIGHTS.map((r) => (
@@ -52,14 +52,14 @@ function Portal() {
         <Typography.Title level={3} style={{ marginTop: 32 }}>{tr('如何行使', 'How to exercise them')}</Typography.Title>
         <Card bordered={false}>
           <Steps direction="vertical" current={-1} items={[
-            { title: tr('联系客服', 'Contact customer service'), description: tr('说明您要行使的权利，例如“查阅我的个人信息”或“撤回营销同意”。', 'Say which right you want to exercise, e.g. "show me my information" or "withdraw my marketing consent".') },
+            { title: tr('在线或联系客服', 'Online or through customer service'), description: tr('在本页登录后直接查看信息、撤回同意或提交申请；也可以联系客服，说明您要行使的权利。', 'Sign in on this page to see your information, withdraw consent or file a request; or contact customer service and say which right you want to exercise.') },
             { title: tr('核验身份', 'Verify your identity'), description: tr('为保护您的信息，我们会通过您登记的手机号或邮箱核验身份，不会要求您提供密码。', 'To protect your information we verify you through the phone number or email on record; we never ask for your password.') },
             { title: tr('处理与答复', 'Handling and reply'), description: tr('我们会在法律规定的期限内答复；拒绝请求时会说明理由。', 'We reply within the time the law allows, and give reasons if we refuse.') },
             { title: tr('不满意时', 'If you are not satisfied'), description: tr('您可以向我们投诉，也可以向网信部门等履行个人信息保护职责的部门投诉、举报，或依法向人民法院起诉（第五十条）。', 'You may complain to us, to the cyberspace administration or other authorities responsible for personal information protection, or bring a claim in court (Art. 50).') },
           ]} />
         </Card>
         <Typography.Paragraph type="secondary" style={{ marginTop: 32, textAlign: 'center' }}>
-          {tr('本服务不会在页面中显示或收集您的个人信息。', 'This page neither shows nor collects any of your personal information.')}
+          {tr('登录后显示的信息均已部分隐藏；验证码仅发送至我们已登记的手机号或邮箱。', 'Information shown after sign-in is partly hidden; codes are sent only to the phone or email we hold on record.')}
         </Typography.Paragraph>
       </Layout.Content>
     </Layout>

@@ -11,6 +11,8 @@ import { COMPLAINT_CATEGORIES, COMPLAINT_CATEGORY_LABELS, PORTAL_REQUEST_KINDS, 
 
 const tenantFromUrl = () => new URLSearchParams(window.location.search).get('tenant');
 const day = (s: string | null) => (s ? s.slice(0, 10) : '—');
+/** A required choice without `required: true`, which antd turns into aria-required on the Select's div (not allowed there). */
+const chosen = (message: string) => ({ validator: (_: unknown, v: unknown) => (v ? Promise.resolve() : Promise.reject(new Error(message))) });
 
 function useError() {
   const { lang } = useLang();
@@ -144,7 +146,7 @@ function MyRequests() {
         {err.node}
         {created && <Alert type="success" showIcon role="status" style={{ marginBottom: 16 }} message={tr(`已受理，我们将在 ${created.due} 前答复`, `Received; we will reply by ${created.due}`)} />}
         <Form form={form} layout="vertical" name="request" onFinish={submit} requiredMark={false}>
-          <Form.Item name="kind" label={tr('您要行使的权利', 'The right you want to exercise')} rules={[{ required: true, message: tr('请选择', 'Choose one') }]}>
+          <Form.Item name="kind" label={tr('您要行使的权利', 'The right you want to exercise')} rules={[chosen(tr('请选择', 'Choose one'))]}>
             <Select options={PORTAL_REQUEST_KINDS.map((k) => ({ value: k, label: kindLabel(k) }))} />
           </Form.Item>
           <Form.Item name="details" label={tr('补充说明（选填）', 'Details (optional)')}>
@@ -179,7 +181,7 @@ function Complaint() {
     <>
       {err.node}
       <Form layout="vertical" name="complaint" onFinish={submit} requiredMark={false}>
-        <Form.Item name="category" label={tr('投诉类别', 'Category')} rules={[{ required: true, message: tr('请选择', 'Choose one') }]}>
+        <Form.Item name="category" label={tr('投诉类别', 'Category')} rules={[chosen(tr('请选择', 'Choose one'))]}>
           <Select options={COMPLAINT_CATEGORIES.map((c) => ({ value: c, label: COMPLAINT_CATEGORY_LABELS[c][lang] }))} />
         </Form.Item>
         <Form.Item name="summary" label={tr('标题', 'Summary')} rules={[{ required: true, whitespace: true, message: tr('请填写', 'Required') }]}>

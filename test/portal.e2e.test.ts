@@ -1,0 +1,117 @@
+/**
+ * End-to-end: the customer portal in headless Chromium against a real server on a fresh store. A customer
+ * asks for a code, the test reads it from the file outbox, signs in, sees masked data, withdraws a consent
+ * and files a request; axe-core checks accessibility. Screenshots go to $CUSTODIAN_SHOTS (default /tmp/custodian-shots).
+ */
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { setupCustomers, startHarness, type Harness } from './harness.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = process.env.CUSTODIAN_SHOTS ?? '/tmp/custodian-shots';
+const ROOT = join(import.meta.dirname, '..');
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const PHONE = '13800138000';
+
+let h: Harness;
+let browser: Browser;
+let base: string;
+let subject = '';
+
+function codeFromOutbox(): string {
+  const dir = join(h.dataDir, 'outbox', 'sms');
+  const lines = readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+  const last = lines.filter((l) => String(l.reference).startsWith('portal/')).pop();
+  return (/\b(\d{6})\b/.exec(last.body) as RegExpExecArray)[1];
+}
+
+/** axe-core on the current page: serious and critical violations, as "rule: target" lines. */
+async function axe(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const r = await page.evaluate(async () => (window as unknown as { axe: { run(o?: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[]; html: string }> }> }> } }).axe.run());
+  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(" ")} ${n.html}`));
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" or set CHROMIUM_PATH`);
+  if (!existsSync(join(ROOT, 'web', 'dist', 'portal', 'index.html'))) execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
+  mkdirSync(SHOTS, { recursive: true });
+  h = await startHarness('pglite');
+  await h.server.listen({ port: 0, host: '127.0.0.1' });
+  const addr = h.server.server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  await setupCustomers(h);
+  await h.api('POST', '/api/v1/purposes', { name: 'marketing', title: '营销推广', title_en: 'Marketing', legal_basis: 'consent' });
+  expect((await h.api('POST', '/api/v1/notices', { name: 'privacy', language: 'zh-CN', text: '隐私政策：我们向您发送优惠信息。', purposes: ['marketing'] })).status).toBe(201);
+  const w = await h.api('POST', '/api/v1/collections/customers/records', { fields: { name: '张三', phone: PHONE, email: 'zhang.san@example.com', address: '北京市朝阳区建国路88号' } });
+  subject = w.body.subject_id;
+  expect((await h.api('POST', `/api/v1/subjects/${subject}/consents`, { purpose: 'marketing', notice: 'privacy', notice_version: 1, channel: 'app' })).status).toBe(201);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'] });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+describe('customer portal (headless Chromium)', () => {
+  it('signs in with a code from the outbox, shows masked data, withdraws a consent, files a request; accessible', async () => {
+    // bypassCSP: only so the test can inject axe-core; the app itself runs under the portal's CSP.
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', bypassCSP: true });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/portal/?tenant=${h.tenant}`);
+    await page.getByText('您的权利', { exact: true }).waitFor();
+    expect(await axe(page)).toEqual([]);
+    await page.getByLabel('登记的手机号码').fill(PHONE);
+    await page.getByRole('button', { name: '获取验证码' }).click();
+    await page.getByLabel('6 位验证码').waitFor();
+    await h.app.portal.idle();
+    await page.screenshot({ path: join(SHOTS, 'portal-code.png') });
+    // Keyboard only: type the code and press Enter.
+    await page.getByLabel('6 位验证码').fill(codeFromOutbox());
+    await page.keyboard.press('Enter');
+    await page.getByRole('tab', { name: '我的信息' }).waitFor();
+    await page.getByText('138****8000').waitFor();
+    const html = await page.content();
+    expect(html).not.toContain(PHONE);
+    expect(html).not.toContain('张三');
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'portal-me.png'), fullPage: true });
+
+    await page.getByRole('tab', { name: '同意' }).click();
+    await page.getByRole('button', { name: '撤回同意: 营销推广' }).click();
+    await page.getByRole('button', { name: '撤回', exact: true }).click();
+    await page.getByText('已撤回“营销推广”的同意').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'portal-consents.png'), fullPage: true });
+    const staff = await h.api('GET', `/api/v1/subjects/${subject}/consents`);
+    expect(staff.body.consents[0]).toMatchObject({ purpose: 'marketing', state: 'withdrawn' });
+
+    await page.getByRole('tab', { name: '申请' }).click();
+    await page.locator('.ant-select-selector', { has: page.getByLabel('您要行使的权利') }).click();
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: '复制我的个人信息' }).click();
+    await page.getByRole('button', { name: '提交申请' }).click();
+    await page.getByText(/已受理，我们将在 \d{4}-\d{2}-\d{2} 前答复/).waitFor();
+    await page.getByRole('cell', { name: '已受理' }).waitFor();
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'portal-requests.png'), fullPage: true });
+    const reqs = await h.api('GET', `/api/v1/requests?subject_id=${subject}`);
+    expect(reqs.body.requests.map((r: any) => r.kind)).toEqual(['copy']);
+
+    await page.getByRole('tab', { name: '投诉' }).click();
+    await page.getByLabel('投诉类别').waitFor();
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'portal-complaint.png'), fullPage: true });
+    await page.getByText('EN', { exact: true }).click();
+    await page.getByRole('tab', { name: 'My information' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Send me a code' }).waitFor();
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 120_000);
+});

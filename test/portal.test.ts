@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
 import { BACKENDS, setupCustomers, startHarness, type Harness } from './harness.js';
+import { startSmtpSink } from './smtp-sink.js';
+import { createLogger } from '../src/core/logger.js';
+import { buildServer } from '../src/http/server.js';
 
 const PHONE = '13800138000';
 const EMAIL = 'zhang.san@example.com';
@@ -207,3 +211,50 @@ for (const kind of BACKENDS) {
     });
   });
 }
+
+describe('portal delivery and logs (pglite)', () => {
+  it('sends email codes through SMTP when CUSTODIAN_SMTP_URL is set (and SMS still to the outbox)', async () => {
+    const sink = await startSmtpSink();
+    const h = await startHarness('pglite', { config: { smtpUrl: sink.url, smtpFrom: 'Custodian <privacy@example.com>' } });
+    try {
+      await setupCustomers(h);
+      await h.api('POST', '/api/v1/collections/customers/records', { fields: { name: '李四', phone: '13700137000', email: 'li.si@example.com' } });
+      const e = await h.api('POST', '/api/v1/portal/otp', { tenant: h.tenant, channel: 'email', contact: 'li.si@example.com' }, null);
+      expect(e.status).toBe(202);
+      await h.app.portal.idle();
+      expect(sink.messages).toHaveLength(1);
+      expect(sink.messages[0].to).toEqual(['<li.si@example.com>']);
+      expect(sink.messages[0].data).toMatch(/Subject: /);
+      expect(outbox(h).filter((m) => m.channel === 'email')).toEqual([]);
+      const s = await h.api('POST', '/api/v1/portal/otp', { tenant: h.tenant, channel: 'sms', contact: '13700137000' }, null);
+      await h.app.portal.idle();
+      expect(outbox(h).map((m) => m.reference)).toEqual([`portal/${s.body.challenge_id}`]);
+    } finally { await h.close(); await sink.close(); }
+  });
+
+  it('writes neither the code nor the contact into the server log', async () => {
+    const h = await startHarness('pglite');
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+    const server = await buildServer({ ...h.app, logger: createLogger({ level: 'trace', destination: sink }) }, {});
+    try {
+      await setupCustomers(h);
+      await h.api('POST', '/api/v1/collections/customers/records', { fields: { name: '王五', phone: '13500135000' } });
+      const call = (url: string, body: unknown, cookie?: string) => server.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, payload: JSON.stringify(body) });
+      const c = (await call('/api/v1/portal/otp', { tenant: h.tenant, channel: 'sms', contact: '135 0013 5000' })).json();
+      await call('/api/v1/portal/otp', { tenant: h.tenant, channel: 'sms', contact: '13511112222' });
+      await call('/api/v1/portal/otp', { tenant: h.tenant, channel: 'email', contact: 'not-an-email' });
+      await h.app.portal.idle();
+      const code = (/\b(\d{6})\b/.exec(outbox(h)[0].body) as RegExpExecArray)[1];
+      const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+      expect((await call('/api/v1/portal/session', { tenant: h.tenant, challenge_id: c.challenge_id, code: wrong })).statusCode).toBe(401);
+      const ok = await call('/api/v1/portal/session', { tenant: h.tenant, challenge_id: c.challenge_id, code });
+      expect(ok.statusCode).toBe(200);
+      const cookie = String(ok.headers['set-cookie']).split(';')[0];
+      expect((await server.inject({ method: 'GET', url: '/api/v1/portal/me', headers: { cookie } })).statusCode).toBe(200);
+      const log = lines.join('');
+      expect(log.length).toBeGreaterThan(0);
+      for (const secret of [code, wrong, '13500135000', '135 0013 5000', '13511112222', 'not-an-email', cookie.split('=')[1]]) expect(log).not.toContain(secret);
+    } finally { await server.close(); await h.close(); }
+  });
+});

@@ -32,7 +32,7 @@ function codeFromOutbox(): string {
 /** axe-core on the current page: serious and critical violations, as "rule: target" lines. */
 async function axe(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE });
-  const r = await page.evaluate(async () => (window as unknown as { axe: { run(o?: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[]; html: string }> }> }> } }).axe.run());
+  const r = await page.evaluate(async () => (globalThis as unknown as { axe: { run(o?: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[]; html: string }> }> }> } }).axe.run());
   return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(" ")} ${n.html}`));
 }
 

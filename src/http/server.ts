@@ -109,7 +109,7 @@ export async function buildServer(app: Custodian, opts: { logger?: boolean; cont
   }
   await f.register(rateLimit, { global: false });
   await f.register(swagger, {
-    openapi: { info: { title: 'Custodian API', description: '客户个人信息保管与 PIPL 合规 / Customer PI vault and PIPL operations', version: '1' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] },
+    openapi: { info: { title: 'Custodian API', description: '客户个人信息保管与 PIPL 合规 / Customer PI vault and PIPL operations', version: '1' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, portalSession: { type: 'apiKey', in: 'cookie', name: 'custodian_portal', description: '客户门户会话（/api/v1/portal，仅限本人） / Customer portal session (/api/v1/portal only)' } } }, security: [{ bearer: [] }] },
     transform: jsonSchemaTransform,
   });
   await f.register(swaggerUi, { routePrefix: '/docs' });

@@ -34,6 +34,7 @@ export function portalRoutes(f: FastifyInstance, app: Custodian) {
   });
   const r = f.withTypeProvider<ZodTypeProvider>();
   const tags = ['portal'];
+  const security = [{ portalSession: [] }];
   r.post(`${PORTAL_PATH}/otp`, { config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } }, schema: { tags, security: [], summary: '获取登录验证码（无论是否登记，答复相同） / Ask for a sign-in code (same answer whether or not the contact is on record)', body: OtpBody } },
     async (req, reply) => reply.status(202).send(await app.portal.requestCode({ ...req.body, clientIp: req.ip })));
   r.post(`${PORTAL_PATH}/session`, { config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } }, schema: { tags, security: [], summary: '用验证码登录 / Sign in with the code', body: SessionBody } }, async (req, rep) => {
@@ -41,21 +42,21 @@ export function portalRoutes(f: FastifyInstance, app: Custodian) {
     rep.setCookie(PORTAL_COOKIE, out.token, { httpOnly: true, sameSite: 'strict', secure, path: PORTAL_PATH });
     return { signed_in: true, csrf_token: out.csrf_token, expires_at: out.expires_at };
   });
-  r.get(`${PORTAL_PATH}/session`, { schema: { tags, summary: '当前登录状态与 CSRF 令牌 / Current session and its CSRF token' } }, async (req) => {
+  r.get(`${PORTAL_PATH}/session`, { schema: { tags, security, summary: '当前登录状态与 CSRF 令牌 / Current session and its CSRF token' } }, async (req) => {
     const s = await app.portal.sessionActor(req.cookies[PORTAL_COOKIE] as string);
     return { signed_in: true, csrf_token: s?.csrf, expires_at: s?.expires_at };
   });
-  r.post(`${PORTAL_PATH}/logout`, { schema: { tags, summary: '退出 / Sign out' } }, async (req, rep) => {
+  r.post(`${PORTAL_PATH}/logout`, { schema: { tags, security, summary: '退出 / Sign out' } }, async (req, rep) => {
     const out = await app.portal.signOut(req.actor, req.cookies[PORTAL_COOKIE] as string);
     rep.clearCookie(PORTAL_COOKIE, { path: PORTAL_PATH });
     return out;
   });
-  r.get(`${PORTAL_PATH}/me`, { schema: { tags, summary: '我的信息（已脱敏） / My information (masked)' } }, async (req) => app.portal.me(req.actor));
-  r.get(`${PORTAL_PATH}/consents`, { schema: { tags, summary: '我的同意 / My consents' } }, async (req) => app.portal.consents(req.actor));
-  r.post(`${PORTAL_PATH}/consents/:purpose/withdraw`, { schema: { tags, summary: '撤回同意 / Withdraw a consent', params: z.strictObject({ purpose: Name }) } }, async (req) => app.portal.withdrawConsent(req.actor, req.params.purpose));
-  r.get(`${PORTAL_PATH}/requests`, { schema: { tags, summary: '我的请求及进度 / My requests and their state' } }, async (req) => app.portal.listRequests(req.actor));
-  r.post(`${PORTAL_PATH}/requests`, { schema: { tags, summary: '提交个人信息权利请求 / File a rights request', body: RequestBody } }, async (req, rep) => rep.status(201).send(await app.portal.createRequest(req.actor, req.body)));
-  r.post(`${PORTAL_PATH}/complaints`, { schema: { tags, summary: '投诉 / File a complaint', body: ComplaintBody } }, async (req, rep) => rep.status(201).send(await app.portal.createComplaint(req.actor, req.body)));
+  r.get(`${PORTAL_PATH}/me`, { schema: { tags, security, summary: '我的信息（已脱敏） / My information (masked)' } }, async (req) => app.portal.me(req.actor));
+  r.get(`${PORTAL_PATH}/consents`, { schema: { tags, security, summary: '我的同意 / My consents' } }, async (req) => app.portal.consents(req.actor));
+  r.post(`${PORTAL_PATH}/consents/:purpose/withdraw`, { schema: { tags, security, summary: '撤回同意 / Withdraw a consent', params: z.strictObject({ purpose: Name }) } }, async (req) => app.portal.withdrawConsent(req.actor, req.params.purpose));
+  r.get(`${PORTAL_PATH}/requests`, { schema: { tags, security, summary: '我的请求及进度 / My requests and their state' } }, async (req) => app.portal.listRequests(req.actor));
+  r.post(`${PORTAL_PATH}/requests`, { schema: { tags, security, summary: '提交个人信息权利请求 / File a rights request', body: RequestBody } }, async (req, rep) => rep.status(201).send(await app.portal.createRequest(req.actor, req.body)));
+  r.post(`${PORTAL_PATH}/complaints`, { schema: { tags, security, summary: '投诉 / File a complaint', body: ComplaintBody } }, async (req, rep) => rep.status(201).send(await app.portal.createComplaint(req.actor, req.body)));
 }
 
 /** Staff: the file outbox (masked recipient, channel, time, kind; never the text). Registered in the staff API scope. */

@@ -114,4 +114,21 @@ describe('customer portal (headless Chromium)', () => {
     expect(errors).toEqual([]);
     await ctx.close();
   }, 120_000);
+
+  it('staff see the outbox in the console: masked recipient, no code', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/console/`);
+    await page.getByRole('tab', { name: /API 密钥|API key/ }).click();
+    await page.getByLabel(/^(API 密钥|API key)$/).fill(h.key);
+    await page.getByRole('button', { name: /使用密钥登录|Sign in with key/ }).click();
+    await page.getByTestId('account').waitFor();
+    await page.goto(`${base}/console/outbox`);
+    await page.getByRole('cell', { name: '138****8000' }).first().waitFor();
+    const html = await page.content();
+    expect(html).not.toContain(PHONE);
+    expect(html).not.toContain(codeFromOutbox());
+    await page.screenshot({ path: join(SHOTS, 'console-outbox.png'), fullPage: true });
+    await ctx.close();
+  }, 60_000);
 });

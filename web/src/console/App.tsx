@@ -8,7 +8,7 @@ import {
   TeamOutlined, UserOutlined, CheckSquareOutlined, SafetyOutlined,
   FileDoneOutlined, HeatMapOutlined, ShareAltOutlined, GlobalOutlined, MessageOutlined, ProfileOutlined, AlertOutlined, FireOutlined,
   // issue 11
-  BarChartOutlined, DeleteOutlined, ReconciliationOutlined, BookOutlined, ReadOutlined,
+  BarChartOutlined, DeleteOutlined, ReconciliationOutlined, BookOutlined, ReadOutlined, SendOutlined,
 } from '@ant-design/icons';
 import { useLang } from '../i18n';
 import { useAuth } from './auth';
@@ -19,6 +19,8 @@ const Dashboard = lazy(() => import('./pages/Dashboard'));
 const Collections = lazy(() => import('./pages/Collections'));
 const Lookup = lazy(() => import('./pages/Lookup'));
 const Requests = lazy(() => import('./pages/Requests'));
+// issue 7: the delivery outbox (portal codes, incident notices), masked
+const Outbox = lazy(() => import('./pages/Outbox'));
 const Purposes = lazy(() => import('./pages/Purposes'));
 const Roles = lazy(() => import('./pages/Roles'));
 const ApiKeys = lazy(() => import('./pages/ApiKeys'));
@@ -70,6 +72,7 @@ const ITEMS: Item[] = [
   { path: '/rules', zh: '规则库', en: 'Rules library', icon: <BookOutlined />, el: <Rules />, group: 'govern' },
   { path: '/analytics', zh: '隐私统计', en: 'Private analytics', icon: <BarChartOutlined />, perm: 'analytics.use', el: <Analytics />, group: 'govern' },
   { path: '/deregistration', zh: '企业注销', en: 'Deregistration', icon: <DeleteOutlined />, perm: 'deregistration.manage', el: <Deregistration />, group: 'system' },
+  { path: '/outbox', zh: '发件箱', en: 'Outbox', icon: <SendOutlined />, perm: 'requests.manage', el: <Outbox />, group: 'system' },
   { path: '/audit', zh: '审计日志', en: 'Audit log', icon: <AuditOutlined />, perm: 'audit.read', el: <Audit />, group: 'system' },
   { path: '/roles', zh: '角色与授权', en: 'Roles & grants', icon: <SafetyCertificateOutlined />, perm: 'roles.manage', el: <Roles />, group: 'system' },
   { path: '/staff', zh: '员工账号', en: 'Staff', icon: <TeamOutlined />, perm: 'roles.manage', el: <StaffPage />, group: 'system' },

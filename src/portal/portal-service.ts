@@ -91,8 +91,10 @@ export function createPortalService(deps: PortalDeps) {
           tenant_id: t.id, id, subject_id: subjectId, channel: input.channel, contact_hash: contactHash, ip_hash: ipHash, salt, code_hash: hashCode(salt, code),
           created_at: now, expires_at: new Date(now.getTime() + CODE_TTL_MINUTES * 60_000),
         }).execute();
-        if (subjectId) await audit.record(tx, portalSystem(t.id, input.clientIp), [{ action: 'portal.code_sent', decision: 'allow', subjectId, details: { challenge_id: id, channel: input.channel } }]);
-        else if (found.length > 1) await audit.record(tx, portalSystem(t.id, input.clientIp), [{ action: 'portal.code_sent', decision: 'deny', reason: 'contact_shared', details: { challenge_id: id, channel: input.channel, subjects: found.length } }]);
+        // Every request is audited (so both paths do the same work); the subject is named only when the contact is on record.
+        await audit.record(tx, portalSystem(t.id, input.clientIp), [found.length > 1
+          ? { action: 'portal.code_request', decision: 'deny', reason: 'contact_shared', details: { challenge_id: id, channel: input.channel } }
+          : { action: 'portal.code_request', decision: 'allow', subjectId, details: { challenge_id: id, channel: input.channel } }]);
         return { id, subjectId, code, tenantName: t.name };
       });
       if (out.subjectId) {

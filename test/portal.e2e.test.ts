@@ -105,6 +105,14 @@ describe('customer portal (headless Chromium)', () => {
 
     await page.getByRole('tab', { name: '投诉' }).click();
     await page.getByLabel('投诉类别').waitFor();
+    await page.locator('.ant-select-selector', { has: page.getByLabel('投诉类别') }).click();
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: '营销骚扰' }).click();
+    await page.getByLabel('标题').fill('撤回后仍收到营销短信');
+    await page.getByLabel('具体情况').fill('我已撤回营销同意，但仍收到短信。');
+    await page.getByRole('button', { name: '提交投诉' }).click();
+    await page.getByText('投诉已提交').waitFor();
+    await page.getByRole('cell', { name: '撤回后仍收到营销短信' }).waitFor();
+    expect((await h.api('GET', '/api/v1/complaints?channel=portal')).body.complaints.map((c: any) => c.subject_id)).toEqual([subject]);
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'portal-complaint.png'), fullPage: true });
     await page.getByText('EN', { exact: true }).click();

@@ -186,6 +186,11 @@ for (const kind of BACKENDS) {
       expect(bad.status).toBe(400);
       const staffList = await h.api('GET', '/api/v1/complaints?channel=portal');
       expect(staffList.body.complaints).toEqual([expect.objectContaining({ id: c.body.id, subject_id: subject, kind: 'complaint' })]);
+      expect((await h.api('POST', `/api/v1/complaints/${c.body.id}/messages`, { direction: 'outbound', body: '已停止向您发送营销短信。' })).status).toBe(201);
+      await h.api('POST', `/api/v1/complaints/${c.body.id}/messages`, { direction: 'note', body: '内部备注：核对退订名单' });
+      const own = await get('/api/v1/portal/complaints', session);
+      expect(own.body.complaints).toEqual([expect.objectContaining({ id: c.body.id, state: 'replied', replies: [expect.objectContaining({ body: '已停止向您发送营销短信。' })] })]);
+      expect(JSON.stringify(own.body)).not.toContain('内部备注');
     });
 
     it('keeps codes and contacts out of the audit log and the challenge table; staff see the outbox masked', async () => {

@@ -108,6 +108,21 @@ export function createComplaintService(deps: ComplaintDeps) {
       });
     },
 
+    /** The signed-in data subject's own complaints (portal), newest first, with the replies sent to them. */
+    async listOwn(actor: Actor) {
+      if (actor.type !== 'subject') throw forbidden('complaint.subject_only', '仅限本人查看', 'for the data subject only');
+      return db.transaction(async (tx) => {
+        const rows = await tx.selectFrom('complaints').select(['id', 'category', 'summary', 'state', 'received_at', 'sla_due', 'closed_at', 'resolution'])
+          .where('tenant_id', '=', actor.tenantId).where('subject_id', '=', actor.id).where('anonymous', '=', false).orderBy('received_at', 'desc').limit(100).execute();
+        const replies = rows.length ? await tx.selectFrom('complaint_messages').select(['complaint_id', 'body', 'at']).where('tenant_id', '=', actor.tenantId)
+          .where('complaint_id', 'in', rows.map((r) => r.id)).where('direction', '=', 'outbound').orderBy('at').execute() : [];
+        return rows.map((r) => ({
+          id: r.id, category: r.category, summary: r.summary, state: r.state, received_at: iso(r.received_at), sla_due: toDay(r.sla_due) as string, closed_at: iso(r.closed_at), resolution: r.resolution,
+          replies: replies.filter((m) => m.complaint_id === r.id).map((m) => ({ at: iso(m.at), body: m.body })),
+        }));
+      });
+    },
+
     async list(actor: Actor, q: ListComplaintsInput) {
       return db.transaction(async (tx) => {
         await manage(tx, actor);

@@ -28,7 +28,7 @@ export interface PortalDeps {
   lookup: SubjectLookup;
   consent: Pick<ConsentService, 'list' | 'withdraw'>;
   rights: Pick<RightsService, 'create' | 'listOwn'>;
-  complaints: Pick<ComplaintService, 'create'>;
+  complaints: Pick<ComplaintService, 'create' | 'listOwn'>;
   notifier: Notifier;
   /** The file outbox folder, listed (masked) for staff. */
   outboxDir: string;
@@ -202,6 +202,10 @@ export function createPortalService(deps: PortalDeps) {
     async createComplaint(actor: Actor, input: { category: Parameters<ComplaintService['create']>[1]['category']; summary: string; description: string }) {
       const c = await deps.complaints.create(actor, { kind: 'complaint', channel: 'portal', category: input.category, summary: input.summary, description: input.description, subject_id: actor.id });
       return { id: c.id, state: c.state, sla_due: c.sla_due };
+    },
+
+    async listComplaints(actor: Actor) {
+      return { complaints: await deps.complaints.listOwn(actor) };
     },
 
     /** Staff view of the file outbox: who (masked), when, which channel and what for; never the text (it may hold a code). */

@@ -56,6 +56,7 @@ export function portalRoutes(f: FastifyInstance, app: Custodian) {
   r.post(`${PORTAL_PATH}/consents/:purpose/withdraw`, { schema: { tags, security, summary: '撤回同意 / Withdraw a consent', params: z.strictObject({ purpose: Name }) } }, async (req) => app.portal.withdrawConsent(req.actor, req.params.purpose));
   r.get(`${PORTAL_PATH}/requests`, { schema: { tags, security, summary: '我的请求及进度 / My requests and their state' } }, async (req) => app.portal.listRequests(req.actor));
   r.post(`${PORTAL_PATH}/requests`, { schema: { tags, security, summary: '提交个人信息权利请求 / File a rights request', body: RequestBody } }, async (req, rep) => rep.status(201).send(await app.portal.createRequest(req.actor, req.body)));
+  r.get(`${PORTAL_PATH}/complaints`, { schema: { tags, security, summary: '我的投诉及答复 / My complaints and the replies' } }, async (req) => app.portal.listComplaints(req.actor));
   r.post(`${PORTAL_PATH}/complaints`, { schema: { tags, security, summary: '投诉 / File a complaint', body: ComplaintBody } }, async (req, rep) => rep.status(201).send(await app.portal.createComplaint(req.actor, req.body)));
 }
 

@@ -6,8 +6,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Card, Descriptions, Empty, Form, Input, Popconfirm, Radio, Result, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { ApiError } from '../api';
 import { useLang } from '../i18n';
-import { portalCall, setCsrf, type ConsentView, type MeView, type RequestView } from './portal-api';
-import { COMPLAINT_CATEGORIES, COMPLAINT_CATEGORY_LABELS, PORTAL_REQUEST_KINDS, REQUEST_KIND_LABELS, REQUEST_STATE_LABELS } from './portal-labels';
+import { portalCall, setCsrf, type ComplaintView, type ConsentView, type MeView, type RequestView } from './portal-api';
+import { COMPLAINT_CATEGORIES, COMPLAINT_CATEGORY_LABELS, COMPLAINT_STATE_LABELS, PORTAL_REQUEST_KINDS, REQUEST_KIND_LABELS, REQUEST_STATE_LABELS } from './portal-labels';
 
 const tenantFromUrl = () => new URLSearchParams(window.location.search).get('tenant');
 const day = (s: string | null) => (s ? s.slice(0, 10) : '—');
@@ -167,32 +167,65 @@ function MyRequests() {
   );
 }
 
+function MyComplaints({ version }: { version: number }) {
+  const { tr, lang } = useLang();
+  const [rows, setRows] = useState<ComplaintView[] | null>(null);
+  const err = useError();
+  useEffect(() => { portalCall<{ complaints: ComplaintView[] }>('GET', '/complaints').then((r) => setRows(r.complaints), err.fail); }, [version]); // eslint-disable-line react-hooks/exhaustive-deps
+  return (
+    <>
+      {err.node}
+      <Table<ComplaintView> rowKey="id" loading={!rows} dataSource={rows ?? []} pagination={false} locale={{ emptyText: tr('还没有投诉', 'No complaints yet') }}
+        expandable={{ rowExpandable: (c) => c.replies.length > 0 || Boolean(c.resolution), expandedRowRender: (c) => (
+          <Space direction="vertical">
+            {c.replies.map((m) => <Typography.Paragraph key={m.at} style={{ marginBottom: 0 }}><Typography.Text strong>{day(m.at)} {tr('答复', 'Reply')}：</Typography.Text>{m.body}</Typography.Paragraph>)}
+            {c.resolution && <Typography.Paragraph style={{ marginBottom: 0 }}><Typography.Text strong>{tr('处理结果', 'Outcome')}：</Typography.Text>{c.resolution}</Typography.Paragraph>}
+          </Space>
+        ) }}
+        columns={[
+          { title: tr('标题', 'Summary'), dataIndex: 'summary' },
+          { title: tr('类别', 'Category'), render: (_, c) => COMPLAINT_CATEGORY_LABELS[c.category as (typeof COMPLAINT_CATEGORIES)[number]]?.[lang] ?? c.category },
+          { title: tr('状态', 'State'), render: (_, c) => <Tag color={c.state === 'closed' ? 'green' : c.state === 'replied' ? 'cyan' : 'blue'}>{COMPLAINT_STATE_LABELS[c.state]?.[lang] ?? c.state}</Tag> },
+          { title: tr('提交时间', 'Received'), render: (_, c) => day(c.received_at) },
+          { title: tr('答复期限', 'Reply by'), dataIndex: 'sla_due' },
+        ]} />
+    </>
+  );
+}
+
 function Complaint() {
   const { tr, lang } = useLang();
   const [done, setDone] = useState<{ id: string; sla_due: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [version, setVersion] = useState(0);
   const err = useError();
   const submit = async (v: { category: string; summary: string; description: string }) => {
     setBusy(true); err.clear();
-    try { setDone(await portalCall('POST', '/complaints', v)); } catch (e) { err.fail(e); } finally { setBusy(false); }
+    try { setDone(await portalCall('POST', '/complaints', v)); setVersion((x) => x + 1); } catch (e) { err.fail(e); } finally { setBusy(false); }
   };
-  if (done) return <Result status="success" title={tr('投诉已提交', 'Complaint received')} subTitle={tr(`编号 ${done.id}，我们将在 ${done.sla_due} 前答复。`, `Reference ${done.id}; we will reply by ${done.sla_due}.`)} extra={<Button onClick={() => setDone(null)}>{tr('再提交一条', 'File another')}</Button>} />;
   return (
-    <>
-      {err.node}
-      <Form layout="vertical" name="complaint" onFinish={submit} requiredMark={false}>
-        <Form.Item name="category" label={tr('投诉类别', 'Category')} rules={[chosen(tr('请选择', 'Choose one'))]}>
-          <Select options={COMPLAINT_CATEGORIES.map((c) => ({ value: c, label: COMPLAINT_CATEGORY_LABELS[c][lang] }))} />
-        </Form.Item>
-        <Form.Item name="summary" label={tr('标题', 'Summary')} rules={[{ required: true, whitespace: true, message: tr('请填写', 'Required') }]}>
-          <Input maxLength={200} />
-        </Form.Item>
-        <Form.Item name="description" label={tr('具体情况', 'What happened')} rules={[{ required: true, whitespace: true, message: tr('请填写', 'Required') }]}>
-          <Input.TextArea rows={5} maxLength={20000} />
-        </Form.Item>
-        <Button type="primary" htmlType="submit" loading={busy}>{tr('提交投诉', 'Submit complaint')}</Button>
-      </Form>
-    </>
+    <Space direction="vertical" style={{ width: '100%' }} size="large">
+      <Card size="small" title={tr('提交投诉', 'File a complaint')}>
+        {done ? <Result status="success" title={tr('投诉已提交', 'Complaint received')} subTitle={tr(`编号 ${done.id}，我们将在 ${done.sla_due} 前答复。`, `Reference ${done.id}; we will reply by ${done.sla_due}.`)} extra={<Button onClick={() => setDone(null)}>{tr('再提交一条', 'File another')}</Button>} /> : (
+          <>
+            {err.node}
+            <Form layout="vertical" name="complaint" onFinish={submit} requiredMark={false}>
+              <Form.Item name="category" label={tr('投诉类别', 'Category')} rules={[chosen(tr('请选择', 'Choose one'))]}>
+                <Select options={COMPLAINT_CATEGORIES.map((c) => ({ value: c, label: COMPLAINT_CATEGORY_LABELS[c][lang] }))} />
+              </Form.Item>
+              <Form.Item name="summary" label={tr('标题', 'Summary')} rules={[{ required: true, whitespace: true, message: tr('请填写', 'Required') }]}>
+                <Input maxLength={200} />
+              </Form.Item>
+              <Form.Item name="description" label={tr('具体情况', 'What happened')} rules={[{ required: true, whitespace: true, message: tr('请填写', 'Required') }]}>
+                <Input.TextArea rows={5} maxLength={20000} />
+              </Form.Item>
+              <Button type="primary" htmlType="submit" loading={busy}>{tr('提交投诉', 'Submit complaint')}</Button>
+            </Form>
+          </>
+        )}
+      </Card>
+      <MyComplaints version={version} />
+    </Space>
   );
 }
 

@@ -34,3 +34,4 @@ export interface MaskedField { name: string; label_zh: string; label_en: string;
 export interface MeView { collections: Array<{ name: string; title: string | null; records: Array<{ id: string; updated_at: string; fields: MaskedField[] }> }> }
 export interface ConsentView { purpose: string; title: string; title_en: string | null; state: 'granted' | 'withdrawn'; notice: string | null; notice_version: number | null; granted_at: string | null; withdrawn_at: string | null }
 export interface RequestView { id: string; kind: string; state: string; received_at: string; due: string; working_days_left: number | null; overdue: boolean; reason: string | null; resolution: string | null; closed_at: string | null }
+export interface ComplaintView { id: string; category: string; summary: string; state: string; received_at: string; sla_due: string; closed_at: string | null; resolution: string | null; replies: Array<{ at: string; body: string }> }

@@ -16,3 +16,6 @@ export const COMPLAINT_CATEGORY_LABELS: Record<(typeof COMPLAINT_CATEGORIES)[num
   data_leak: { zh: '信息泄露', en: 'Data leak' }, misuse: { zh: '信息被滥用', en: 'Misuse' }, security: { zh: '安全问题', en: 'Security' }, minors: { zh: '未成年人信息', en: 'Children\'s information' },
   third_party: { zh: '向第三方提供', en: 'Sharing with third parties' }, other: { zh: '其他', en: 'Other' },
 };
+export const COMPLAINT_STATE_LABELS: Record<string, L> = {
+  received: { zh: '已受理', en: 'Received' }, in_progress: { zh: '处理中', en: 'In progress' }, replied: { zh: '已答复', en: 'Replied' }, closed: { zh: '已办结', en: 'Closed' },
+};

@@ -46,7 +46,7 @@ export function presentRequest(r: NonNullable<Row>, now: Date) {
   const open = isOpen(r.state);
   const due = dayString(r.due);
   return {
-    id: r.id, subject_id: r.subject_id, kind: r.kind, action: (r.details as { action?: string } | null)?.action ?? null, state: r.state,
+    id: r.id, subject_id: r.subject_id, kind: r.kind, action: (r.details as { action?: string } | null)?.action ?? null, note: (r.details as { note?: string } | null)?.note ?? null, state: r.state,
     received_at: new Date(r.received_at).toISOString(), due, due_basis: r.due_basis,
     working_days_left: open ? (due >= today ? workingDaysBetween(today, due) : -workingDaysBetween(due, today)) : null,
     overdue: open && due < today, flag: r.flag,

@@ -121,7 +121,7 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
   const records = createRecordsService({ db, keys, access, audit, collections, maxBatchRecords: cfg.maxBatchRecords, recordConsent: (tx, actor, subjectId, c, ctx) => consent.grantWithin(tx, actor, subjectId, c as ConsentInput, ctx) });
   // --- issue 5: rights requests, retention, backups, durable jobs ---
   const staff = createStaffService({ db, root, sessionTtlMinutes: cfg.sessionTtlMinutes, suiteOf: tenants.suiteOf });
-  const rights = createRightsService({ db, audit, access, records, subjects, consent, clock: systemClock, deadlineWorkingDays: cfg.requestDeadlineWorkingDays, exportTtlHours: 72 });
+  const rights = createRightsService({ db, audit, access, records, subjects, consent, keys, clock: systemClock, deadlineWorkingDays: cfg.requestDeadlineWorkingDays, exportTtlHours: 72 });
   const retention = createRetentionService({ db, audit, access, records, subjects, collections, clock: systemClock });
   const backup = createBackupService({ db, root, audit, access, onRestored: async () => { for (const t of await db.kysely.selectFrom('tenants').select('id').execute()) keys.forgetTenant(t.id); } });
   const jobs = createJobsService({ db, onError: (kind, e) => logger.error({ job: kind, err: (e as Error)?.message }, 'job failed') });
@@ -139,7 +139,9 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
   const thirdParties = createThirdPartyService({ db, audit, access, collections, clock: systemClock, suiteOf: tenants.suiteOf });
   const shares = createShareService({ db, audit, access, records, collections, clock: systemClock });
   const transfers = createTransferService({ db, audit, access, assessments, clock: systemClock });
-  const complaints = createComplaintService({ db, audit, access, clock: systemClock, slaWorkingDays: 15 });
+  const complaints = createComplaintService({ db, audit, access, keys, clock: systemClock, slaWorkingDays: 15 });
+  // PI written in plaintext outside the vault before migration 0011 (complainant contacts, requesters) gets sealed.
+  jobs.register('pi.seal_legacy', { run: async (tenantId) => ({ ...(await complaints.sealLegacyContacts(tenantId)), requesters: (await rights.sealLegacyRequesters(tenantId)).sealed }), next: nextDailyRun });
   jobs.register('complaints.sla', { run: (tenantId, now) => complaints.flagSla(tenantId, now), next: nextDailyRun });
   jobs.register('third_parties.contracts', { run: (tenantId, now) => thirdParties.flagContracts(tenantId, now), next: nextDailyRun });
   // --- issue 9: anomaly detection, alerts, incidents, notification (file outbox, SMTP for email when configured), drills in a scratch store ---

@@ -22,8 +22,17 @@ for (const kind of BACKENDS) {
       const one = await h.api('GET', `/api/v1/complaints/${id}`);
       expect(one.body.working_days_left).toBe(15);
       expect(one.body.messages).toHaveLength(1);
+      expect(one.body.contact).toBe('13600136000'); // the audited read of one complaint opens the contact
       const list = await h.api('GET', '/api/v1/complaints');
       expect(list.body.complaints[0].contact).toBe('*******6000');
+      // The contact is sealed at rest: no column of the row holds it in the clear.
+      const [row] = await h.raw('select * from complaints where id = $1', [id]);
+      expect(JSON.stringify(row)).not.toContain('13600136000');
+      expect(row.contact).toBeNull();
+      expect(row.contact_sealed).not.toBeNull();
+      const reads = await h.raw(`select details::text as d from audit_events where action = 'complaint.read'`);
+      expect(reads.map((r: { d: string }) => r.d).join()).toContain(id);
+      expect(reads.map((r: { d: string }) => r.d).join()).not.toContain('13600136000');
       expect((await h.api('POST', '/api/v1/complaints', { kind: 'complaint', channel: 'fax', category: 'marketing', summary: 'x', description: 'y' })).status).toBe(400);
       const anonComplaint = await h.api('POST', '/api/v1/complaints', { kind: 'complaint', channel: 'email', category: 'other', summary: 'x', description: 'y', anonymous: true });
       expect(anonComplaint.status).toBe(422);
@@ -80,6 +89,17 @@ for (const kind of BACKENDS) {
       expect(stats.body.avg_first_reply_hours).toBeGreaterThanOrEqual(0);
       const sla = await keyWith(h, 'nobody_c', []);
       expect((await h.api('GET', '/api/v1/complaints/stats', undefined, sla)).status).toBe(403);
+    });
+
+    it('seals contacts written in plaintext by an earlier version (job pi.seal_legacy)', async () => {
+      const legacy = await h.api('POST', '/api/v1/complaints', { kind: 'complaint', channel: 'email', category: 'other', summary: '旧数据', description: '升级前写入' });
+      await h.raw(`update complaints set contact = 'old.customer@example.cn' where id = $1`, [legacy.body.id]);
+      expect((await h.api('GET', `/api/v1/complaints/${legacy.body.id}`)).body.contact).toBe('old.customer@example.cn');
+      expect(await h.app.complaints.sealLegacyContacts(h.tenant)).toEqual({ sealed: 1 });
+      const [row] = await h.raw('select contact, contact_masked from complaints where id = $1', [legacy.body.id]);
+      expect(row).toEqual({ contact: null, contact_masked: 'o***@example.cn' });
+      expect((await h.api('GET', `/api/v1/complaints/${legacy.body.id}`)).body.contact).toBe('old.customer@example.cn');
+      expect(await h.app.complaints.sealLegacyContacts(h.tenant)).toEqual({ sealed: 0 });
     });
   });
 }

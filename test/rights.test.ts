@@ -153,6 +153,28 @@ for (const kind of BACKENDS) {
       expect((await move(h, r.id, { to: 'rejected', reason: '死者生前另有安排' })).body.state).toBe('rejected');
     });
 
+    it('seals the requester (agent or relative): lists show it masked, the audited read of one request in full', async () => {
+      const { subject } = await newSubject(h);
+      const requester = { relationship: '女儿', name: '欧阳娜娜', contact: '13912345678' };
+      const r = (await h.api('POST', '/api/v1/requests', { subject_id: subject, kind: 'deceased_relative', action: 'access', requester })).body;
+      expect(r.requester).toEqual({ relationship: '女儿', name: '欧***', contact: '*******5678' });
+      const [row] = await h.raw('select * from rights_requests where id = $1', [r.id]);
+      expect(JSON.stringify(row)).not.toContain('13912345678');
+      expect(JSON.stringify(row)).not.toContain('欧阳娜娜');
+      const list = await h.api('GET', `/api/v1/requests?subject_id=${subject}`);
+      expect(list.body.requests.find((x: any) => x.id === r.id).requester.contact).toBe('*******5678');
+      expect((await h.api('GET', `/api/v1/requests/${r.id}`)).body.requester).toEqual(requester);
+      const ev = await h.api('GET', `/api/v1/audit/events?subject_id=${subject}&action=request.read`);
+      expect(ev.body.events[0].details).toMatchObject({ request_id: r.id, fields: ['requester'] });
+      expect(JSON.stringify(ev.body)).not.toContain('13912345678');
+      // A row written in plaintext before migration 0011 is sealed by the legacy job.
+      await h.raw(`update rights_requests set requester = $2::jsonb, requester_sealed = null where id = $1`, [r.id, JSON.stringify(requester)]);
+      expect(await h.app.rights.sealLegacyRequesters(h.tenant)).toEqual({ sealed: 1 });
+      const [after] = await h.raw('select requester, requester_sealed from rights_requests where id = $1', [r.id]);
+      expect(after.requester).toEqual({ relationship: '女儿', name: '欧***', contact: '*******5678' });
+      expect((await h.api('GET', `/api/v1/requests/${r.id}`)).body.requester).toEqual(requester);
+    });
+
     it('flags requests due soon and overdue in a durable job, listed by filter', async () => {
       const { subject } = await newSubject(h);
       const r = (await h.api('POST', '/api/v1/requests', { subject_id: subject, kind: 'explanation' })).body;

@@ -4,12 +4,9 @@
  * The font comes from the npm package @embedpdf/fonts-sc (SIL OFL 1.1), else Debian's fonts-noto-cjk;
  * with neither, the PDF is refused with a clear error and the DOCX still works.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { AlignmentType, BorderStyle, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import { AppError } from '../core/errors.js';
+import { useCjkFonts } from '../core/cjk-font.js';
 import { QUESTIONNAIRE } from './questionnaire.js';
 import type { RiskMatrix } from '../risks/index.js';
 import { RIGHTS_IMPACT_TITLES, RISK_SOURCE_TITLES, TRIGGER_TITLES, type RiskSource, type RightsImpact, type RiskSourceCategory, type Trigger } from './assessment-types.js';
@@ -78,32 +75,12 @@ export function reportBlocks(r: ReportInput): Block[] {
   return blocks;
 }
 
-const require = createRequire(import.meta.url);
-
-/** Regular and bold CJK fonts for the PDF, or null when none can be found. */
-export function findCjkFonts(): { regular: string; bold: string; family?: string } | null {
-  try {
-    const dir = join(dirname(require.resolve('@embedpdf/fonts-sc')), '..', 'fonts');
-    const regular = join(dir, 'NotoSansHans-Regular.otf');
-    const bold = join(dir, 'NotoSansHans-Bold.otf');
-    if (existsSync(regular) && existsSync(bold)) return { regular, bold };
-  } catch { /* package not installed */ }
-  const ttc = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
-  const ttcBold = '/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc';
-  if (existsSync(ttc)) return { regular: ttc, bold: existsSync(ttcBold) ? ttcBold : ttc, family: 'NotoSansCJKsc' };
-  return null;
-}
-
 export async function renderPdf(r: ReportInput): Promise<Buffer> {
-  const fonts = findCjkFonts();
-  if (!fonts) throw new AppError(501, 'report.font_unavailable', '服务器上没有可用的中文字体，无法生成 PDF；请下载 DOCX 版本，或安装 @embedpdf/fonts-sc / fonts-noto-cjk', 'No CJK font is available on the server, so no PDF; download the DOCX, or install @embedpdf/fonts-sc or fonts-noto-cjk');
   const doc = new PDFDocument({ size: 'A4', margin: 56, bufferPages: true, info: { Title: `个人信息保护影响评估报告 ${r.title}`, Author: 'Custodian', CreationDate: new Date(r.generated_at) } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<void>((resolve, reject) => { doc.on('end', () => resolve()); doc.on('error', reject); });
-  const family = (weight: string) => (fonts.family ? `${fonts.family}-${weight}` : undefined);
-  doc.registerFont('cjk', fonts.regular, family('Regular'));
-  doc.registerFont('cjk-bold', fonts.bold, family('Bold'));
+  useCjkFonts(doc);
   const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
   const ensure = (h: number) => { if (doc.y + h > doc.page.height - doc.page.margins.bottom) doc.addPage(); };
   for (const b of reportBlocks(r)) {

@@ -1,5 +1,5 @@
 export { createAssessmentService, presentAssessment, type AssessmentService, type AssessmentDeps, type AssessmentView } from './assessment-service.js';
 export { assessmentTriggers, triggersCovered, deletionLocked, LOCK_YEARS, addYears } from './assessment-rules.js';
 export { QUESTIONNAIRE, type Step, type Question } from './questionnaire.js';
-export { findCjkFonts, renderPdf, renderDocx, type ReportInput } from './assessment-report.js';
+export { renderPdf, renderDocx, type ReportInput } from './assessment-report.js';
 export * from './assessment-types.js';

@@ -11,6 +11,7 @@ import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
 import type { Actor, AuditService } from '../audit/index.js';
 import type { AccessService } from '../access/index.js';
+import type { KeyService } from '../crypto/keys-service.js';
 import { addWorkingDays, workingDaysBetween } from '../rights/index.js';
 import { chinaDate, toDay } from '../risks/index.js';
 
@@ -29,7 +30,9 @@ export interface MessageInput { direction: 'inbound' | 'outbound' | 'note'; body
 export interface CloseInput { resolution: string; feedback?: (typeof FEEDBACK)[number]; feedback_note?: string }
 export interface ListComplaintsInput { state?: string; kind?: (typeof COMPLAINT_KINDS)[number]; category?: string; channel?: string; assignee?: string; overdue?: boolean; limit?: number; offset?: number }
 
-export interface ComplaintDeps { db: Db; audit: Pick<AuditService, 'record'>; access: Pick<AccessService, 'requirePermission'>; clock: Clock; slaWorkingDays: number }
+export interface ComplaintDeps { db: Db; audit: Pick<AuditService, 'record'>; access: Pick<AccessService, 'requirePermission'>; keys: Pick<KeyService, 'keyring'>; clock: Clock; slaWorkingDays: number }
+
+const contactAad = (id: string) => `complaints|${id}|contact`;
 
 const iso = (v: Date | null) => (v ? new Date(v).toISOString() : null);
 type Row = Awaited<ReturnType<typeof loadRow>>;
@@ -48,11 +51,15 @@ function maskContact(c: string | null): string | null {
   return c.length > 4 ? `${'*'.repeat(Math.max(0, c.length - 4))}${c.slice(-4)}` : '****';
 }
 
-export function presentComplaint(r: NonNullable<Row>, today: string, full = false) {
+/**
+ * What staff see of a complaint. The contact is masked unless `contact` carries the opened value (the audited read of
+ * one complaint); rows written before migration 0011 still hold it in plaintext until the legacy job seals them.
+ */
+export function presentComplaint(r: NonNullable<Row>, today: string, contact?: string | null) {
   const due = toDay(r.sla_due) as string;
   const open = r.state !== 'closed';
   return {
-    id: r.id, kind: r.kind, channel: r.channel, category: r.category, summary: r.summary, anonymous: r.anonymous, subject_id: r.subject_id, contact: full ? r.contact : maskContact(r.contact),
+    id: r.id, kind: r.kind, channel: r.channel, category: r.category, summary: r.summary, anonymous: r.anonymous, subject_id: r.subject_id, contact: contact !== undefined ? contact : r.contact_masked ?? maskContact(r.contact),
     state: r.state, assignee: r.assignee, received_at: iso(r.received_at), sla_due: due, due_basis: r.due_basis,
     working_days_left: open ? (due >= today ? workingDaysBetween(today, due) : -workingDaysBetween(due, today)) : null, overdue: open && due < today, flag: r.flag,
     first_reply_at: iso(r.first_reply_at), closed_at: iso(r.closed_at), resolution: r.resolution, feedback: r.feedback, feedback_note: r.feedback_note, updated_at: iso(r.updated_at),
@@ -63,6 +70,10 @@ export function createComplaintService(deps: ComplaintDeps) {
   const { db, audit, access, clock } = deps;
   const manage = (tx: Tx, actor: Actor) => access.requirePermission(tx, actor, 'complaints.manage');
   const today = () => chinaDate(clock.now());
+  async function openContact(tx: Tx, r: NonNullable<Row>): Promise<string | null> {
+    if (r.contact_sealed) return (await deps.keys.keyring(tx, r.tenant_id)).openTenantPi(r.contact_sealed, contactAad(r.id));
+    return r.contact;
+  }
 
   async function slaDays(tx: Tx, tenantId: string) {
     const s = await tx.selectFrom('compliance_settings').select('complaint_sla_working_days').where('tenant_id', '=', tenantId).executeTakeFirst();
@@ -87,9 +98,10 @@ export function createComplaintService(deps: ComplaintDeps) {
         const now = clock.now();
         const due = addWorkingDays(chinaDate(now), await slaDays(tx, actor.tenantId));
         const id = newId('cmp');
+        const contact = input.contact ? { contact_sealed: (await deps.keys.keyring(tx, actor.tenantId)).sealTenantPi(input.contact, contactAad(id)), contact_masked: maskContact(input.contact) } : {};
         await tx.insertInto('complaints').values({
           tenant_id: actor.tenantId, id, kind: input.kind, channel: input.channel, category: input.category, summary: input.summary, anonymous: Boolean(input.anonymous),
-          subject_id: input.subject_id ?? null, contact: input.contact ?? null, assignee: input.assignee ?? null, received_at: now, sla_due: due.day, due_basis: due.basis, updated_at: now,
+          subject_id: input.subject_id ?? null, contact: null, ...contact, assignee: input.assignee ?? null, received_at: now, sla_due: due.day, due_basis: due.basis, updated_at: now,
         }).execute();
         await tx.insertInto('complaint_messages').values({ tenant_id: actor.tenantId, id: newId('cmm'), complaint_id: id, direction: 'inbound', body: input.description, author: input.anonymous ? null : actor.id, at: now }).execute();
         const who: Actor = input.anonymous ? { type: 'system', id: 'intake:anonymous', tenantId: actor.tenantId, roles: [] } : actor;
@@ -104,7 +116,7 @@ export function createComplaintService(deps: ComplaintDeps) {
         const r = await loadRow(tx, actor.tenantId, id);
         const messages = await tx.selectFrom('complaint_messages').select(['id', 'direction', 'body', 'author', 'at']).where('tenant_id', '=', actor.tenantId).where('complaint_id', '=', id).orderBy('at').orderBy('id').execute();
         await audit.record(tx, actor, [{ action: 'complaint.read', decision: 'allow', subjectId: r.subject_id, details: { complaint_id: id } }]);
-        return { ...presentComplaint(r, today(), true), messages: messages.map((m) => ({ ...m, at: iso(m.at) })) };
+        return { ...presentComplaint(r, today(), await openContact(tx, r)), messages: messages.map((m) => ({ ...m, at: iso(m.at) })) };
       });
     },
 
@@ -148,7 +160,7 @@ export function createComplaintService(deps: ComplaintDeps) {
         if (r.state === 'closed') throw conflict('complaint.closed', '已关闭', 'the complaint is closed');
         await tx.updateTable('complaints').set({ ...patch, updated_at: clock.now() }).where('tenant_id', '=', actor.tenantId).where('id', '=', id).execute();
         await audit.record(tx, actor, [{ action: 'complaint.update', decision: 'allow', subjectId: r.subject_id, details: { complaint_id: id, changed: Object.keys(patch), state: patch.state ?? r.state } }]);
-        return presentComplaint(await loadRow(tx, actor.tenantId, id), today(), true);
+        return presentComplaint(await loadRow(tx, actor.tenantId, id), today());
       });
     },
 
@@ -164,7 +176,7 @@ export function createComplaintService(deps: ComplaintDeps) {
         const state = input.direction === 'outbound' ? 'replied' : input.direction === 'inbound' ? 'in_progress' : r.state === 'received' ? 'in_progress' : r.state;
         await tx.updateTable('complaints').set({ state, updated_at: now, ...(input.direction === 'outbound' && !r.first_reply_at ? { first_reply_at: now } : {}) }).where('tenant_id', '=', actor.tenantId).where('id', '=', id).execute();
         await audit.record(tx, actor, [{ action: `complaint.${input.direction === 'outbound' ? 'reply' : input.direction === 'inbound' ? 'inbound' : 'note'}`, decision: 'allow', subjectId: r.subject_id, details: { complaint_id: id, state } }]);
-        return presentComplaint(await loadRow(tx, actor.tenantId, id), today(), true);
+        return presentComplaint(await loadRow(tx, actor.tenantId, id), today());
       });
     },
 
@@ -177,7 +189,7 @@ export function createComplaintService(deps: ComplaintDeps) {
         const now = clock.now();
         await tx.updateTable('complaints').set({ state: 'closed', closed_at: now, resolution: input.resolution, feedback: input.feedback ?? null, feedback_note: input.feedback_note ?? null, flag: null, updated_at: now }).where('tenant_id', '=', actor.tenantId).where('id', '=', id).execute();
         await audit.record(tx, actor, [{ action: 'complaint.close', decision: 'allow', subjectId: r.subject_id, details: { complaint_id: id, feedback: input.feedback ?? null, on_time: chinaDate(now) <= (toDay(r.sla_due) as string) } }]);
-        return presentComplaint(await loadRow(tx, actor.tenantId, id), today(), true);
+        return presentComplaint(await loadRow(tx, actor.tenantId, id), today());
       });
     },
 
@@ -190,7 +202,7 @@ export function createComplaintService(deps: ComplaintDeps) {
         if (r.anonymous) throw forbidden('complaint.anonymous', '匿名举报没有评价人', 'an anonymous report has nobody to give feedback');
         await tx.updateTable('complaints').set({ feedback: input.feedback, feedback_note: input.feedback_note ?? null, updated_at: clock.now() }).where('tenant_id', '=', actor.tenantId).where('id', '=', id).execute();
         await audit.record(tx, actor, [{ action: 'complaint.feedback', decision: 'allow', subjectId: r.subject_id, details: { complaint_id: id, feedback: input.feedback } }]);
-        return presentComplaint(await loadRow(tx, actor.tenantId, id), today(), true);
+        return presentComplaint(await loadRow(tx, actor.tenantId, id), today());
       });
     },
 
@@ -226,6 +238,20 @@ export function createComplaintService(deps: ComplaintDeps) {
           .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ complaint_sla_working_days: workingDays, updated_at: clock.now() })).execute();
         await audit.record(tx, actor, [{ action: 'complaint.sla', decision: 'allow', details: { working_days: workingDays } }]);
         return { sla_working_days: workingDays };
+      });
+    },
+
+    /** Seal contacts written in plaintext before migration 0011 and clear the plaintext (daily job `pi.seal_legacy`). */
+    async sealLegacyContacts(tenantId: string) {
+      return db.transaction(async (tx) => {
+        const rows = await tx.selectFrom('complaints').select(['id', 'contact']).where('tenant_id', '=', tenantId).where('contact', 'is not', null).forUpdate().execute();
+        if (!rows.length) return { sealed: 0 };
+        const ring = await deps.keys.keyring(tx, tenantId);
+        for (const r of rows) {
+          const c = r.contact as string;
+          await tx.updateTable('complaints').set({ contact: null, contact_sealed: ring.sealTenantPi(c, contactAad(r.id)), contact_masked: maskContact(c) }).where('tenant_id', '=', tenantId).where('id', '=', r.id).execute();
+        }
+        return { sealed: rows.length };
       });
     },
 

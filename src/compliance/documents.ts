@@ -1,14 +1,12 @@
 /**
  * One document model rendered three ways: XLSX (exceljs), DOCX (docx) and PDF (pdfkit). Audit reports,
  * management reports and destruction certificates build a `Doc`; the renderers know nothing of them.
- * PDF needs a CJK font: CUSTODIAN_PDF_FONT (a .ttf/.otf/.ttc file), else Debian's fonts-noto-cjk or
- * another common system CJK font; without one a PDF is refused with a clear problem (XLSX/DOCX still work).
+ * PDF uses the CJK font of src/core/cjk-font.ts; without one a PDF is refused with a clear problem (XLSX/DOCX still work).
  */
-import { existsSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import { AppError } from '../core/errors.js';
+import { useCjkFonts } from '../core/cjk-font.js';
 
 export type Cell = string | number | boolean | null;
 export interface Section { heading: string; paragraphs?: string[]; pairs?: Array<[string, Cell]>; table?: { columns: string[]; rows: Cell[][]; /** relative column widths (PDF) */ widths?: number[] } }
@@ -22,26 +20,6 @@ export const CONTENT_TYPES: Record<DocFormat, string> = {
 };
 
 const text = (c: Cell) => (c === null || c === undefined ? '' : typeof c === 'boolean' ? (c ? '是 yes' : '否 no') : String(c));
-
-/** Candidate CJK fonts: [file, family inside a collection]. */
-const SYSTEM_FONTS: Array<[string, string | undefined]> = [
-  ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', 'NotoSansCJKsc-Regular'],
-  ['/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc', 'NotoSansCJKsc-Regular'],
-  ['/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc', 'NotoSansCJKsc-Regular'],
-  ['/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', 'WenQuanYiMicroHei'],
-  ['/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc', 'WenQuanYiZenHei'],
-  ['/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf', undefined],
-  ['/System/Library/Fonts/PingFang.ttc', 'PingFangSC-Regular'],
-  ['C:\\Windows\\Fonts\\msyh.ttc', 'MicrosoftYaHei'],
-];
-
-/** The CJK font a PDF will use, or null when none is available. */
-export function pdfFont(env: NodeJS.ProcessEnv = process.env): { file: string; family?: string } | null {
-  const own = env.CUSTODIAN_PDF_FONT;
-  if (own) return existsSync(own) ? { file: own, family: env.CUSTODIAN_PDF_FONT_FAMILY || undefined } : null;
-  for (const [file, family] of SYSTEM_FONTS) if (existsSync(file)) return { file, family };
-  return null;
-}
 
 export async function renderXlsx(doc: Doc): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -93,13 +71,11 @@ export async function renderDocx(doc: Doc): Promise<Buffer> {
 }
 
 export async function renderPdf(doc: Doc): Promise<Buffer> {
-  const font = pdfFont();
-  if (!font) throw new AppError(422, 'report.pdf_font_missing', '服务器上没有中文字体，无法生成 PDF：请安装 fonts-noto-cjk 或设置 CUSTODIAN_PDF_FONT；XLSX/DOCX 可用', 'No CJK font on the server, so no PDF: install fonts-noto-cjk or set CUSTODIAN_PDF_FONT; XLSX and DOCX work');
   const pdf = new PDFDocument({ size: 'A4', margin: 50, info: { Title: doc.title, Creator: 'Custodian' } });
   const chunks: Buffer[] = [];
   pdf.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((res, rej) => { pdf.on('end', () => res(Buffer.concat(chunks))); pdf.on('error', rej); });
-  pdf.registerFont('cjk', font.file, font.family);
+  useCjkFonts(pdf);
   pdf.font('cjk');
   const width = pdf.page.width - 100;
   pdf.fontSize(18).text(doc.title, { align: 'center' });

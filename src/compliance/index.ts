@@ -1,5 +1,5 @@
 /** Compliance (issue 11): audits mapped to PIPL articles, reports and the transparency page, the doctor, documents. */
-export { renderDoc, renderPdf, renderDocx, renderXlsx, pdfFont, CONTENT_TYPES, type Doc, type DocFormat, type Section } from './documents.js';
+export { renderDoc, renderPdf, renderDocx, renderXlsx, CONTENT_TYPES, type Doc, type DocFormat, type Section } from './documents.js';
 export { certificateDoc } from './certificate-doc.js';
 export { createDoctor, npmAuditCounts, type Doctor, type DoctorReport, type DoctorCheck, type CheckStatus } from './doctor.js';
 export { createComplianceAuditService, type ComplianceAuditService, type CreateAuditInput, type AnswerInput, type AttachmentInput, type SettingsInput } from './audit-service.js';

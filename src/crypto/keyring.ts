@@ -118,6 +118,19 @@ export class TenantKeyring {
     return this.suite.hmac(k, normalised);
   }
 
+  /**
+   * Seal personal information held outside the vault's records (a complainant's contact, the agent named on a rights
+   * request) under a key derived from the tenant's index key: deregistration destroys that key, so these values go
+   * with the tenant's records. The AAD binds each value to its row and column.
+   */
+  sealTenantPi(plain: string, aad: string): Buffer { return this.suite.seal(this.tenantPiKey(), Buffer.from(plain, 'utf8'), Buffer.from(`${this.tenantId}|${aad}`)); }
+  openTenantPi(sealed: Buffer, aad: string): string { return this.suite.open(this.tenantPiKey(), sealed, Buffer.from(`${this.tenantId}|${aad}`)).toString('utf8'); }
+  private piKey: PreparedKey | null = null;
+  private tenantPiKey(): PreparedKey {
+    this.piKey ??= this.suite.prepare(this.suite.hkdf(this.indexKey, `custodian/tenant-pi/v1|${this.tenantId}`, 32));
+    return this.piKey;
+  }
+
   /** A keyed, per-tenant pseudonymisation key (consistent tokens for redaction). */
   pseudonymKey(): Buffer { return this.suite.hkdf(this.indexKey, `custodian/pseudonym/v1|${this.tenantId}`, 32); }
 }

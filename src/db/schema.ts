@@ -45,7 +45,7 @@ export interface ActivityRevisionsTable { tenant_id: string; activity_id: string
 // 0004_rights_backup
 export interface RightsRequestsTable {
   tenant_id: string; id: string; subject_id: string; kind: string; state: Generated<string>; received_at: Timestamp; due: ColumnType<string, string, string>; due_basis: Generated<string>;
-  requester: Json<Record<string, unknown> | null> | null; details: Json<Record<string, unknown> | null> | null; verification_method: string | null; verification_result: string | null; verified_at: TimestampNull;
+  requester: Json<Record<string, unknown> | null> | null; requester_sealed: Buffer | null; details: Json<Record<string, unknown> | null> | null; verification_method: string | null; verification_result: string | null; verified_at: TimestampNull;
   reason: string | null; resolution: Json<Record<string, unknown> | null> | null; flag: string | null; flagged_at: TimestampNull; export_expires_at: TimestampNull; exported_at: TimestampNull; closed_at: TimestampNull; updated_at: Timestamp;
 }
 export interface SubjectInstructionsTable { tenant_id: string; subject_id: string; relatives: 'allow' | 'deny'; note: string | null; created_at: Timestamp }
@@ -90,7 +90,7 @@ export interface CrossBorderTransfersTable {
   legal_basis: string; consent_purpose: string | null; assessment_id: string; alerts: Json<unknown[]>; created_by: string; created_at: Timestamp;
 }
 export interface ComplaintsTable {
-  tenant_id: string; id: string; kind: 'complaint' | 'report'; channel: string; category: string; summary: string; anonymous: boolean; subject_id: string | null; contact: string | null; state: Generated<string>; assignee: string | null;
+  tenant_id: string; id: string; kind: 'complaint' | 'report'; channel: string; category: string; summary: string; anonymous: boolean; subject_id: string | null; contact: string | null; contact_sealed: Buffer | null; contact_masked: string | null; state: Generated<string>; assignee: string | null;
   received_at: Timestamp; sla_due: DateCol; due_basis: Generated<string>; flag: string | null; first_reply_at: TimestampNull; closed_at: TimestampNull; resolution: string | null; feedback: string | null; feedback_note: string | null; updated_at: Timestamp;
 }
 export interface ComplaintMessagesTable { tenant_id: string; id: string; complaint_id: string; direction: 'inbound' | 'outbound' | 'note'; body: string; author: string | null; at: Timestamp }

@@ -166,7 +166,7 @@ export function createDrillService(deps: DrillDeps) {
       });
       const report = await step('report', async () => {
         const doc = await inc.incidents.reportDocument(owner, incidentId, 'initial', 'pdf');
-        const pdf = await renderPdf(doc).catch((e) => { if ((e as { code?: string }).code === 'incident.report_font_missing') return null; throw e; });
+        const pdf = await renderPdf(doc).catch((e) => { if ((e as { code?: string }).code === 'report.pdf_font_missing') return null; throw e; });
         const docx = await renderDocx(doc);
         const sha = (b: Buffer | null) => (b ? createHash('sha256').update(b).digest('hex') : null);
         return { value: { pdf: sha(pdf), docx: sha(docx) }, ok: docx.length > 0, detail: { pdf_bytes: pdf?.length ?? null, docx_bytes: docx.length, pdf_sha256: sha(pdf), docx_sha256: sha(docx) } };

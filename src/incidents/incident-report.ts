@@ -1,18 +1,15 @@
 /**
  * The regulator report (事件报告) and the summary report after closing (总结报告): one document of
- * facts (JSON) rendered as PDF (pdfkit, Noto Sans SC from the @expo-google-fonts/noto-sans-sc package,
+ * facts (JSON) rendered as PDF (pdfkit, the CJK font of src/core/cjk-font.ts,
  * subset-embedded) and DOCX (docx). Counts, types and ids only; no PI values.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import { AppError } from '../core/errors.js';
+import { useCjkFonts } from '../core/cjk-font.js';
 import { GRADE_LABELS } from './incident-rules.js';
 import type { Grade } from './incident-types.js';
 
-const require = createRequire(import.meta.url);
 
 export interface ReportDocument {
   format: 'custodian-incident-report/v1';
@@ -111,27 +108,12 @@ function title(doc: ReportDocument) {
   return doc.kind === 'summary' ? '个人信息安全事件总结报告 / Incident summary report' : '个人信息安全事件报告 / Personal information incident report';
 }
 
-/** A CJK font: the npm-packaged Noto Sans SC, else Debian's fonts-noto-cjk; null when neither is there. */
-export function cjkFont(): { regular: string; bold: string; family?: string } | null {
-  try {
-    const regular = require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
-    const bold = require.resolve('@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf');
-    return { regular, bold };
-  } catch { /* not installed */ }
-  const ttc = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
-  const ttcBold = '/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc';
-  if (existsSync(ttc)) return { regular: ttc, bold: existsSync(ttcBold) ? ttcBold : ttc, family: 'NotoSansCJKsc-Regular' };
-  return null;
-}
-
 export async function renderPdf(doc: ReportDocument): Promise<Buffer> {
-  const font = cjkFont();
-  if (!font) throw new AppError(503, 'incident.report_font_missing', '缺少中文字体，无法生成 PDF；请下载 DOCX 或 JSON', 'No CJK font is installed, so the PDF cannot be made; download the DOCX or JSON');
   const pdf = new PDFDocument({ size: 'A4', margin: 50, info: { Title: title(doc), Author: 'Custodian', Subject: doc.incident.id } });
   const chunks: Buffer[] = [];
   pdf.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((res, rej) => { pdf.on('end', () => res(Buffer.concat(chunks))); pdf.on('error', rej); });
-  if (font.family) { pdf.registerFont('cjk', font.regular, font.family); pdf.registerFont('cjk-bold', font.bold, font.family.replace('Regular', 'Bold')); } else { pdf.registerFont('cjk', font.regular); pdf.registerFont('cjk-bold', font.bold); }
+  useCjkFonts(pdf);
   const width = pdf.page.width - 100;
   pdf.font('cjk-bold').fontSize(16).text(title(doc), { align: 'center' });
   pdf.moveDown(0.3).font('cjk').fontSize(9).fillColor('#555').text(`生成时间 / Generated ${cst(doc.generated_at)}`, { align: 'center' }).fillColor('black');

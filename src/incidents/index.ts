@@ -20,7 +20,7 @@ import type { Notifier } from './notifier.js';
 export { createOutboxNotifier, type Notifier, type OutboundMessage } from './notifier.js';
 export type { DrillSandbox } from './incident-drills.js';
 export type { SecretBox } from './sinks.js';
-export { renderPdf, renderDocx, documentHash, cjkFont, type ReportDocument } from './incident-report.js';
+export { renderPdf, renderDocx, documentHash, type ReportDocument } from './incident-report.js';
 export { RULES, DEFAULT_PARAMS, type RuleName } from './anomaly-rules.js';
 export * from './incident-types.js';
 

@@ -14,10 +14,12 @@ import type { Actor, AuditService } from '../audit/index.js';
 import type { AccessService } from '../access/index.js';
 import type { RecordsService, SubjectService } from '../vault/index.js';
 import type { ConsentService } from '../consent/index.js';
+import type { KeyService } from '../crypto/keys-service.js';
+import { maskValue } from '../core/pi-types.js';
 import { addWorkingDays, chinaDate, dayString, workingDaysBetween } from './working-days.js';
 import { canTransition, isOpen } from './rights-rules.js';
 import { buildExportDocument, exportCsv, exportXlsx, type ConsentLine, type PurposeLine } from './rights-export.js';
-import { EXPORT_KINDS, effectiveKind, OPEN_STATES, type CreateRequestInput, type ListRequestsInput, type RequestKind, type RequestState, type TransitionInput } from './rights-types.js';
+import { EXPORT_KINDS, effectiveKind, OPEN_STATES, type CreateRequestInput, type Requester, type ListRequestsInput, type RequestKind, type RequestState, type TransitionInput } from './rights-types.js';
 
 export interface RightsDeps {
   db: Db;
@@ -26,9 +28,20 @@ export interface RightsDeps {
   records: Pick<RecordsService, 'update' | 'eraseSubject'>;
   subjects: Pick<SubjectService, 'exportSubject'>;
   consent: Pick<ConsentService, 'withdraw' | 'list'>;
+  keys: Pick<KeyService, 'keyring'>;
   clock: Clock;
   deadlineWorkingDays: number;
   exportTtlHours: number;
+}
+
+const requesterAad = (id: string) => `rights_requests|${id}|requester`;
+/** The requester (an agent, guardian or relative) as lists show it: relationship in full, name and contact masked. */
+export function maskRequester(q: Requester): Requester {
+  return {
+    ...(q.relationship ? { relationship: q.relationship } : {}),
+    ...(q.name ? { name: maskValue('person_name', q.name) } : {}),
+    ...(q.contact ? { contact: q.contact.includes('@') ? maskValue('email', q.contact) : maskValue('bank_card', q.contact) } : {}),
+  };
 }
 
 type Row = Awaited<ReturnType<typeof loadRow>>;
@@ -41,7 +54,8 @@ async function loadRow(tx: Tx, tenantId: string, id: string, lock = false) {
   return r;
 }
 
-export function presentRequest(r: NonNullable<Row>, now: Date) {
+/** A request as staff see it; `requester` is the opened requester in the audited read of one request, else the masked form. */
+export function presentRequest(r: NonNullable<Row>, now: Date, requester?: Requester | null) {
   const today = chinaDate(now);
   const open = isOpen(r.state);
   const due = dayString(r.due);
@@ -50,7 +64,7 @@ export function presentRequest(r: NonNullable<Row>, now: Date) {
     received_at: new Date(r.received_at).toISOString(), due, due_basis: r.due_basis,
     working_days_left: open ? (due >= today ? workingDaysBetween(today, due) : -workingDaysBetween(due, today)) : null,
     overdue: open && due < today, flag: r.flag,
-    requester: r.requester, verification: r.verification_method ? { method: r.verification_method, result: r.verification_result, verified_at: r.verified_at ? new Date(r.verified_at).toISOString() : null } : null,
+    requester: requester !== undefined ? requester : r.requester, verification: r.verification_method ? { method: r.verification_method, result: r.verification_result, verified_at: r.verified_at ? new Date(r.verified_at).toISOString() : null } : null,
     reason: r.reason, resolution: r.resolution,
     export: r.export_expires_at ? { expires_at: new Date(r.export_expires_at).toISOString(), downloaded_at: r.exported_at ? new Date(r.exported_at).toISOString() : null, available: !r.exported_at && new Date(r.export_expires_at) > now } : null,
     closed_at: r.closed_at ? new Date(r.closed_at).toISOString() : null,
@@ -154,7 +168,8 @@ export function createRightsService(deps: RightsDeps) {
         const id = newId('req');
         await tx.insertInto('rights_requests').values({
           tenant_id: actor.tenantId, id, subject_id: input.subject_id, kind: input.kind, received_at: now, due: due.day, due_basis: due.basis,
-          requester: input.requester ? JSON.stringify(input.requester) : null, details: JSON.stringify({ ...(input.action ? { action: input.action } : {}), ...(input.note ? { note: input.note } : {}) }), updated_at: now,
+          requester: input.requester ? JSON.stringify(maskRequester(input.requester)) : null,
+          requester_sealed: input.requester ? (await deps.keys.keyring(tx, actor.tenantId)).sealTenantPi(JSON.stringify(input.requester), requesterAad(id)) : null, details: JSON.stringify({ ...(input.action ? { action: input.action } : {}), ...(input.note ? { note: input.note } : {}) }), updated_at: now,
         }).execute();
         await audit.record(tx, actor, [{ action: 'request.create', decision: 'allow', subjectId: input.subject_id, details: { request_id: id, kind: input.kind, due: due.day, due_basis: due.basis, ...(input.action ? { action: input.action } : {}) } }]);
         return presentRequest(await loadRow(tx, actor.tenantId, id), now);
@@ -172,7 +187,14 @@ export function createRightsService(deps: RightsDeps) {
     },
 
     async get(actor: Actor, id: string) {
-      return db.transaction(async (tx) => { await manage(tx, actor); return presentRequest(await loadRow(tx, actor.tenantId, id), clock.now()); });
+      return db.transaction(async (tx) => {
+        await manage(tx, actor);
+        const r = await loadRow(tx, actor.tenantId, id);
+        if (!r.requester_sealed) return presentRequest(r, clock.now());
+        const requester = JSON.parse((await deps.keys.keyring(tx, actor.tenantId)).openTenantPi(r.requester_sealed, requesterAad(r.id))) as Requester;
+        await audit.record(tx, actor, [{ action: 'request.read', decision: 'allow', subjectId: r.subject_id, details: { request_id: r.id, fields: ['requester'] } }]);
+        return presentRequest(r, clock.now(), requester);
+      });
     },
 
     async list(actor: Actor, q: ListRequestsInput) {
@@ -284,6 +306,20 @@ export function createRightsService(deps: RightsDeps) {
     },
 
     /** Daily job: flag requests due within 3 working days and overdue ones; firm up estimated deadlines. */
+    /** Seal requesters written in plaintext before migration 0011, keeping only the masked form in the clear. */
+    async sealLegacyRequesters(tenantId: string) {
+      return db.transaction(async (tx) => {
+        const rows = await tx.selectFrom('rights_requests').select(['id', 'requester']).where('tenant_id', '=', tenantId).where('requester', 'is not', null).where('requester_sealed', 'is', null).forUpdate().execute();
+        if (!rows.length) return { sealed: 0 };
+        const ring = await deps.keys.keyring(tx, tenantId);
+        for (const r of rows) {
+          const q = r.requester as Requester;
+          await tx.updateTable('rights_requests').set({ requester: JSON.stringify(maskRequester(q)), requester_sealed: ring.sealTenantPi(JSON.stringify(q), requesterAad(r.id)) }).where('tenant_id', '=', tenantId).where('id', '=', r.id).execute();
+        }
+        return { sealed: rows.length };
+      });
+    },
+
     async flagDeadlines(tenantId: string, now: Date) {
       const system: Actor = { type: 'system', id: 'job:rights.deadlines', tenantId, roles: [] };
       const today = chinaDate(now);

@@ -4,7 +4,7 @@
  * change and its audit event; a refusal is audited in its own transaction and then thrown.
  */
 import { sql } from 'kysely';
-import { autocommit, type Db, type Tx } from '../db/connection.js';
+import { autocommit, prepared, type Db, type Tx } from '../db/connection.js';
 import { AppError, forbidden, gone, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { birthDateFromCnId, maskValue, normaliseValue, reasonText } from '../core/pi-types.js';
@@ -221,7 +221,7 @@ export function createRecordsService(deps: RecordsDeps) {
       const returned = JSON.stringify(d.fields.map((f) => f.field));
       const details = JSON.stringify({ masked: d.fields.filter((f) => f.view === 'masked').map((f) => f.field) });
       const refusal = await access.basisRefusalSql(q, actor.tenantId, input.purpose, sql.ref('r.subject_id'));
-      const row = (await sql<{ id: string; collection_id: string; subject_id: string; kek_version: number | null; wrapped_key: Buffer | null; sealed: Buffer | null; refused: string | null }>`
+      const row = (await sql<{ id: string; collection_id: string; subject_id: string; kek_version: number | null; wrapped_key: Buffer | null; sealed: Buffer | null; refused: string | null }>`${sql.raw(prepared('record_read'))}
         with hit as (
           select r.id, r.collection_id, r.subject_id, s.kek_version, s.wrapped_key, r.sealed, ${refusal} as refused
           from records r join subjects s on s.tenant_id = r.tenant_id and s.id = r.subject_id
@@ -263,7 +263,7 @@ export function createRecordsService(deps: RecordsDeps) {
       const outFields = d.fields.filter((x) => fields.includes(x.field));
       const returned = JSON.stringify(outFields.map((x) => x.field));
       const refusal = await access.basisRefusalSql(q, actor.tenantId, input.purpose, sql.ref('r.subject_id'));
-      const rows = (await sql<{ id: string; subject_id: string; kek_version: number; wrapped_key: Buffer; sealed: Buffer | null; refused: string | null }>`
+      const rows = (await sql<{ id: string; subject_id: string; kek_version: number; wrapped_key: Buffer; sealed: Buffer | null; refused: string | null }>`${sql.raw(prepared('record_search'))}
         with hit as (
           select r.id, r.subject_id, s.kek_version, s.wrapped_key, r.sealed, ${refusal} as refused
           from blind_index b

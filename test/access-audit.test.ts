@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { BACKENDS, setupCustomers, startHarness, type Harness } from './harness.js';
+import { bodyHash, EVENT_BODY_SQL, eventHashV1, type ChainedEvent } from '../src/audit/audit-chain.js';
 
 // The sm suite hashes its chain with SM3, verified in this process; aes chains are verified inside the database.
 for (const [kind, suite] of BACKENDS.flatMap((k) => [[k, 'aes'], [k, 'sm']] as const)) {
@@ -118,6 +120,31 @@ for (const [kind, suite] of BACKENDS.flatMap((k) => [[k, 'aes'], [k, 'sm']] as c
         const v = await verify();
         expect(v.ok).toBe(false);
         expect(v.problem).toMatch(/signature/);
+        await h.raw(`delete from audit_checkpoints where tenant_id = $1`, [h.tenant]);
+        expect((await verify()).ok).toBe(true);
+      });
+      // Last: it re-chains the log, so the signed checkpoints no longer apply and are removed.
+      it('verifies a chain whose first events are format 1 (written before ADR 0005) and finds an edit among them', async () => {
+        const hashName = suite === 'sm' ? 'sm3' : 'sha256';
+        const rows = (await sql<ChainedEvent & { body: string }>`select e.*, ${EVENT_BODY_SQL} as body from audit_events e where e.tenant_id = ${h.tenant} and e.seq is not null order by e.seq`.execute(h.app.db.kysely)).rows;
+        expect(rows.length).toBeGreaterThan(5);
+        let prev = Buffer.alloc(32);
+        for (const r of rows) {
+          const seq = Number(r.seq);
+          const v = seq <= 3 ? 1 : 2;
+          const hash = v === 1 ? eventHashV1(hashName, prev, { ...r, seq }) : bodyHash(hashName, prev, r.body);
+          await h.raw(`update audit_events set chain_v = $3, prev_hash = $4, hash = $5 where tenant_id = $1 and seq = $2`, [h.tenant, seq, v, prev, hash]);
+          prev = hash;
+        }
+        await h.raw(`update audit_heads set hash = $2 where tenant_id = $1`, [h.tenant, prev]);
+        await h.raw(`delete from audit_checkpoints where tenant_id = $1`, [h.tenant]);
+        expect(await verify()).toMatchObject({ ok: true, events: rows.length });
+        await h.raw(`update audit_events set details = '{"forged": true}'::jsonb where tenant_id = $1 and seq = 2`, [h.tenant]);
+        expect(await verify()).toMatchObject({ ok: false, brokenAt: 2 });
+        await h.raw(`update audit_events set details = $2::jsonb where tenant_id = $1 and seq = 2`, [h.tenant, JSON.stringify(rows[1].details)]);
+        expect((await verify()).ok).toBe(true);
+        await h.raw(`update audit_events set purpose = 'forged' where tenant_id = $1 and seq = 5`, [h.tenant]);
+        expect(await verify()).toMatchObject({ ok: false, brokenAt: 5 });
       });
     });
   });

@@ -128,7 +128,7 @@ for (const [kind, suite] of BACKENDS.flatMap((k) => [[k, 'aes'], [k, 'sm']] as c
         const hashName = suite === 'sm' ? 'sm3' : 'sha256';
         const rows = (await sql<ChainedEvent & { body: string }>`select e.*, ${EVENT_BODY_SQL} as body from audit_events e where e.tenant_id = ${h.tenant} and e.seq is not null order by e.seq`.execute(h.app.db.kysely)).rows;
         expect(rows.length).toBeGreaterThan(5);
-        let prev = Buffer.alloc(32);
+        let prev: Buffer = Buffer.alloc(32);
         for (const r of rows) {
           const seq = Number(r.seq);
           const v = seq <= 3 ? 1 : 2;

@@ -99,7 +99,7 @@ export function readPassphrase(cfg: Config): string {
 export async function openCustodian(cfg: Config, opts: { logger?: Logger; lock?: boolean } = {}): Promise<Custodian> {
   if (!existsSync(keyfilePath(cfg))) throw new KeyfileError(`未初始化 / not initialised: no keyfile in ${cfg.dataDir}; run \`custodian init --data ${cfg.dataDir}\` first`);
   const root = localRootKeyProvider(openKeyfile(keyfilePath(cfg), readPassphrase(cfg)));
-  const db = await openDb({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, poolSize: cfg.pgPoolSize, lock: opts.lock });
+  const db = await openDb({ dataDir: cfg.dataDir, databaseUrl: cfg.databaseUrl, poolSize: cfg.pgPoolSize, lock: opts.lock, pgliteSharedBuffers: cfg.pgliteSharedBuffers });
   return assemble(cfg, db, root, opts.logger ?? createLogger({ level: cfg.logLevel }));
 }
 

@@ -23,6 +23,8 @@ export const ConfigSchema = z.strictObject({
   corsOrigins: z.array(z.string().url()).default([]),
   publicUrl: z.string().url().optional(),
   pgPoolSize: z.coerce.number().int().min(1).max(200).default(10),
+  /** The embedded store's buffer cache (PostgreSQL's shared_buffers inside PGlite); reads fall back to the OS page cache. */
+  pgliteSharedBuffers: z.string().regex(/^[1-9][0-9]{0,5}(kB|MB|GB)$/, 'must be a size such as 32MB').default('32MB'),
   /** Folder for scheduled daily backups (and weekly drills); none when unset. */
   backupDir: z.string().min(1).optional(),
   backupKeep: z.coerce.number().int().min(1).max(365).default(7),
@@ -52,6 +54,7 @@ const ENV_MAP: Record<string, keyof Config> = {
   CUSTODIAN_SESSION_TTL_MINUTES: 'sessionTtlMinutes',
   CUSTODIAN_PUBLIC_URL: 'publicUrl',
   CUSTODIAN_PG_POOL: 'pgPoolSize',
+  CUSTODIAN_PGLITE_SHARED_BUFFERS: 'pgliteSharedBuffers',
   CUSTODIAN_BACKUP_DIR: 'backupDir',
   CUSTODIAN_BACKUP_KEEP: 'backupKeep',
   CUSTODIAN_SMTP_URL: 'smtpUrl',

@@ -37,13 +37,13 @@ export interface Db {
   close(): Promise<void>;
 }
 
-export interface OpenDbInput { dataDir: string; databaseUrl?: string; poolSize?: number; lock?: boolean; lockWaitMs?: number }
+export interface OpenDbInput { dataDir: string; databaseUrl?: string; poolSize?: number; lock?: boolean; lockWaitMs?: number; /** PGlite's shared_buffers (default 32MB: PGlite's own default of 128MB costs ~150 MB of RSS). */ pgliteSharedBuffers?: string }
 
 const INT8 = 20;
 const BYTEA = 17;
 
 export async function openDb(input: OpenDbInput): Promise<Db> {
-  const db = input.databaseUrl ? await openPostgres(input.databaseUrl, input.poolSize ?? 10) : await openPglite(input.dataDir, input.lock ?? true, input.lockWaitMs ?? 10_000);
+  const db = input.databaseUrl ? await openPostgres(input.databaseUrl, input.poolSize ?? 10) : await openPglite(input.dataDir, input.lock ?? true, input.lockWaitMs ?? 10_000, input.pgliteSharedBuffers ?? '32MB');
   try {
     await migrate(db);
   } catch (e) {
@@ -111,7 +111,7 @@ function folderError(e: unknown, dataDir: string): unknown {
   return e;
 }
 
-async function openPglite(dataDir: string, takeLock: boolean, lockWaitMs: number): Promise<Db> {
+async function openPglite(dataDir: string, takeLock: boolean, lockWaitMs: number, sharedBuffers: string): Promise<Db> {
   let lock: StoreLock | undefined;
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -120,6 +120,7 @@ async function openPglite(dataDir: string, takeLock: boolean, lockWaitMs: number
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const pgl = await PGlite.create(join(dataDir, 'pgdata'), {
+      postgresqlconf: [`shared_buffers=${sharedBuffers}`],
       parsers: { [INT8]: (v: string) => Number(v), [BYTEA]: (v: string) => Buffer.from(v.slice(2), 'hex') },
     });
     const kysely = new Kysely<Database>({ dialect: pgliteDialect(pgl) });

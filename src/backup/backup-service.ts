@@ -16,7 +16,7 @@ import type { RootKeyProvider } from '../crypto/keyfile.js';
 import type { Actor, AuditService } from '../audit/index.js';
 import type { AccessService } from '../access/index.js';
 import { BackupError, ChunkWriter, newBackupKey, openBackupKey, readChunks, readHeader, readLines, type BackupHeader } from './backup-format.js';
-import { AUDIT_TABLES, KEEP_LIVE, dumpTable, insertRows, listTables, replayErasures, truncate, type TableInfo, type TableSum } from './backup-tables.js';
+import { AUDIT_TABLES, KEEP_LIVE, dropSecondaryIndexes, dumpTable, insertRows, recreateIndexes, listTables, replayErasures, truncate, type TableInfo, type TableSum } from './backup-tables.js';
 
 export interface BackupDeps { db: Db; root: RootKeyProvider; audit: Pick<AuditService, 'record' | 'chainCommitted'>; access: Pick<AccessService, 'requirePermission'>; onRestored?: () => void | Promise<void> }
 export interface KeyOpts { passphrase?: string }
@@ -138,7 +138,9 @@ export function createBackupService(deps: BackupDeps) {
     const skip = new Set(opts.keepLiveAudit ? AUDIT_TABLES : []);
     return target.transaction(async (tx) => {
       await sql`set local timezone = 'UTC'`.execute(tx);
-      await truncate(tx, live.map((t) => t.name).filter((n) => !KEEP_LIVE.has(n) && !skip.has(n)));
+      const replaced = live.map((t) => t.name).filter((n) => !KEEP_LIVE.has(n) && !skip.has(n));
+      await truncate(tx, replaced);
+      const indexes = await dropSecondaryIndexes(tx, replaced);
       const cols = new Map<string, string[]>();
       await scan(from, key, header, {
         async table(name, columns) { cols.set(name, columns); },
@@ -148,6 +150,7 @@ export function createBackupService(deps: BackupDeps) {
           await insertRows(tx, name, c, c.map((x) => types.get(name)!.get(x)!), rows, KEEP_LIVE.has(name));
         },
       });
+      await recreateIndexes(tx, indexes);
       const replayed = opts.replay ? await replayErasures(tx) : { records: 0, subjects: 0, tenants: 0 };
       return replayed;
     });

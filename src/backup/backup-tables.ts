@@ -94,6 +94,29 @@ export async function insertRows(tx: Tx, table: string, columns: string[], types
   await sql`insert into ${sql.raw(q(table))} (${sql.raw(columns.map(q).join(', '))}) select ${sql.raw(casts)} from unnest(${sql.join(params)}) as u(${sql.raw(aliases)})${sql.raw(onConflictNothing ? ' on conflict do nothing' : '')}`.execute(tx);
 }
 
+/**
+ * Drop the secondary (non-unique, not constraint-backed) indexes of tables about to be bulk-loaded; returns the
+ * statements that recreate them. Building an index once over loaded rows is much cheaper than growing it row by row
+ * (the blind index and audit indexes take random keys). Runs inside the restore's transaction, so a failed restore
+ * leaves every index as it was.
+ */
+export async function dropSecondaryIndexes(tx: Tx, tables: string[]): Promise<string[]> {
+  if (!tables.length) return [];
+  const rows = (await sql<{ name: string; def: string }>`
+    select ci.relname as name, pg_get_indexdef(i.indexrelid) as def
+    from pg_index i join pg_class ci on ci.oid = i.indexrelid join pg_class ct on ct.oid = i.indrelid
+    where ct.relnamespace = current_schema()::regnamespace and ct.relname = any(${tables}::text[])
+      and not i.indisunique and not i.indisprimary
+      and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)
+    order by ci.relname`.execute(tx)).rows;
+  for (const r of rows) await sql.raw(`drop index ${q(r.name)}`).execute(tx);
+  return rows.map((r) => r.def);
+}
+
+export async function recreateIndexes(tx: Tx, defs: string[]): Promise<void> {
+  for (const d of defs) await sql.raw(d).execute(tx);
+}
+
 export async function truncate(tx: Tx, tables: string[]): Promise<void> {
   if (tables.length) await sql.raw(`truncate ${tables.map(q).join(', ')}`).execute(tx);
 }

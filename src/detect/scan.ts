@@ -4,10 +4,29 @@ import { scanStructured } from './structured.js';
 import { tagText, type NerSpan } from './ner.js';
 import { DETECT_TYPES, type DetectType, type Finding, type ScanOptions, type Span } from './types.js';
 
-const FW = /[\uFF01-\uFF5E\u3000]/g;
-/** Full-width ASCII to half-width, one char for one char (offsets are kept). */
+/**
+ * Full-width ASCII to half-width, one char for one char (offsets are kept). Chinese text is full of
+ * full-width punctuation, so this works on UTF-16 code units in a typed array (one copy in, one out)
+ * rather than a regex replace with a callback per character.
+ */
 export function halfWidthSameLength(s: string): string {
-  return s.replace(FW, (c) => c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  if (s.length < 64) {
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      out += c >= 0xff01 && c <= 0xff5e ? String.fromCharCode(c - 0xfee0) : c === 0x3000 ? ' ' : s[i];
+    }
+    return out;
+  }
+  let buf = Buffer.from(s, 'utf16le');
+  if (buf.byteOffset & 1) buf = Buffer.from(buf);
+  const u = new Uint16Array(buf.buffer, buf.byteOffset, buf.length >> 1);
+  let changed = false;
+  for (let i = 0; i < u.length; i++) {
+    const c = u[i];
+    if (c >= 0x3000 && (c >= 0xff01 && c <= 0xff5e || c === 0x3000)) { u[i] = c === 0x3000 ? 32 : c - 0xfee0; changed = true; }
+  }
+  return changed ? buf.toString('utf16le') : s;
 }
 
 const FIELD_OF: Partial<Record<DetectType, FieldType>> = {
@@ -16,6 +35,7 @@ const FIELD_OF: Partial<Record<DetectType, FieldType>> = {
   person_name: 'person_name', address: 'address', mainland_permit: 'passport', hk_id: 'passport', taiwan_id: 'passport',
 };
 
+const STARS = '*'.repeat(32);
 /** Masked preview of a value of a detected type (never the raw value). */
 export function previewOf(type: DetectType, value: string): string {
   if (type === 'postal_code') return value.slice(0, 2) + '****';
@@ -23,8 +43,8 @@ export function previewOf(type: DetectType, value: string): string {
   // structured values are already canonical (digits / upper case): mask directly
   if (type === 'mobile' || type === 'cn_id' || type === 'bank_card' || type === 'uscc') {
     if (type === 'mobile') return value.slice(0, 3) + '****' + value.slice(7);
-    if (type === 'bank_card') return '*'.repeat(value.length - 4) + value.slice(-4);
-    if (type === 'cn_id' && value.length === 18) return value.slice(0, 3) + '*'.repeat(11) + value.slice(-4);
+    if (type === 'bank_card') return STARS.slice(0, value.length - 4) + value.slice(-4);
+    if (type === 'cn_id' && value.length === 18) return value.slice(0, 3) + '***********' + value.slice(14);
     if (type === 'uscc') return maskValue('uscc', value);
   }
   const n = normaliseValue(f, value);
@@ -90,7 +110,7 @@ export function scanSpans(text: string, opts: ScanOptions = {}): Span[] {
     all.push(s);
   }
   // structured findings win over overlapping model spans; an address may be trimmed before them
-  all.sort((a, b) => a.start - b.start);
+  sortIfNeeded(all, byStart);
   const nStruct = all.length;
   // structured spans do not overlap each other: ends are sorted too, binary search the first candidate
   const firstEndAfter = (x: number) => { let lo = 0, hi = nStruct; while (lo < hi) { const mid = (lo + hi) >> 1; if (all[mid].end <= x) lo = mid + 1; else hi = mid; } return lo; };
@@ -104,18 +124,27 @@ export function scanSpans(text: string, opts: ScanOptions = {}): Span[] {
     }
     if (!drop && end > start) all.push({ ...m, start, end, value: text.slice(start, end) });
   }
-  return all.filter((s) => s.score >= minScore).sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: Span[] = [];
+  for (const s of all) if (s.score >= minScore) kept.push(s);
+  return sortIfNeeded(kept, byStartLongest);
+}
+
+const byStart = (a: Span, b: Span) => a.start - b.start;
+const byStartLongest = (a: Span, b: Span) => a.start - b.start || b.end - a.end;
+/** Spans mostly come out of the scanners in order already: check in O(n) before sorting. */
+function sortIfNeeded(a: Span[], cmp: (x: Span, y: Span) => number): Span[] {
+  for (let i = 1; i < a.length; i++) if (cmp(a[i - 1], a[i]) > 0) return a.sort(cmp);
+  return a;
 }
 
 /** Attach 1-based line/column (relative to base) and the masked preview. */
 export function toFindings(text: string, spans: Span[], base = { offset: 0, line: 1, column: 1 }): Finding[] {
   const out: Finding[] = [];
-  let line = base.line, lineStart = 0, firstLine = true, pos = 0;
+  let line = base.line, lineStart = 0, firstLine = true;
+  // spans are sorted by start: the next newline is found once, not once per span (long lines)
+  let nl = spans.length ? text.indexOf('\n') : -1;
   for (const s of spans) {
-    // advance line counter up to s.start
-    let nl = text.indexOf('\n', pos);
     while (nl !== -1 && nl < s.start) { line++; lineStart = nl + 1; firstLine = false; nl = text.indexOf('\n', nl + 1); }
-    pos = lineStart;
     const column = firstLine ? base.column + s.start : s.start - lineStart + 1;
     out.push({ type: s.type, start: base.offset + s.start, end: base.offset + s.end, line, column, score: Math.round(s.score * 1000) / 1000, preview: previewOf(s.type, s.value) });
   }

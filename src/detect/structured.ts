@@ -7,7 +7,8 @@
  * keyword search. Numbers embedded in longer alphanumeric runs never match.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { cnIdProblem, isValidUscc, luhnValid, isValidProvinceCode } from '../core/pi-types.js';
+import { createRequire } from 'node:module';
+import { isValidUscc, luhnValid, isValidProvinceCode } from '../core/pi-types.js';
 import type { DetectType, Span } from './types.js';
 
 const DIGIT = 1, UPPER = 2, LOWER = 4, PROV = 8;
@@ -34,16 +35,38 @@ const CTX: Partial<Record<DetectType, RegExp>> = {
 /** Words meaning "this number is not about a person". */
 const NEG_CTX = /订单|单号|运单|快递|物流|流水|编号|序号|批次|发票|交易号|合同号|工单|票号|金额|order|tracking|invoice|SKU|No\./i;
 
+/**
+ * Mainland mobile national-number pattern, taken from the libphonenumber-js metadata (current
+ * 13x-19x allocations) once at load and cross-checked against libphonenumber itself; when the
+ * metadata shape is not the expected one, every number goes through libphonenumber (cached).
+ */
+function slowCnMobile(d: string): boolean {
+  const p = parsePhoneNumberFromString(d, 'CN');
+  const t = p?.isValid() ? p.getType() : undefined;
+  return t === 'MOBILE' || t === 'FIXED_LINE_OR_MOBILE';
+}
+const MOBILE_RE: RegExp | null = (() => {
+  try {
+    const phoneMeta: unknown = createRequire(import.meta.url)('libphonenumber-js/metadata.max.json');
+    const types = (phoneMeta as unknown as { countries: Record<string, unknown[]> }).countries.CN[11] as unknown[];
+    const pat = (types[1] as [string])[0];
+    const re = new RegExp(`^(?:${pat})$`);
+    for (let a = 10; a < 20; a++) for (let b = 0; b < 10; b++) for (const tail of ['00000000', '50123456', '99999999']) {
+      const d = `${a}${b}${tail}`;
+      if (re.test(d) !== slowCnMobile(d)) return null;
+    }
+    return re;
+  } catch { return null; }
+})();
 const mobileCache = new Map<string, boolean>();
-/** Mainland mobile per libphonenumber-js metadata (current 13x-19x allocations). Cached by 7-digit prefix. */
+/** Mainland mobile per libphonenumber-js metadata (current 13x-19x allocations). */
 export function isCnMobile(d: string): boolean {
   if (d.length !== 11 || d.charCodeAt(0) !== 49) return false;
+  if (MOBILE_RE) return MOBILE_RE.test(d);
   const key = d.slice(0, 7);
   let v = mobileCache.get(key);
   if (v === undefined) {
-    const p = parsePhoneNumberFromString(d, 'CN');
-    const t = p?.isValid() ? p.getType() : undefined;
-    v = t === 'MOBILE' || t === 'FIXED_LINE_OR_MOBILE';
+    v = slowCnMobile(d);
     if (mobileCache.size < 100_000) mobileCache.set(key, v);
   }
   return v;
@@ -82,6 +105,35 @@ export function isValidTaiwanId(id: string): boolean {
   return sum % 10 === 0;
 }
 
+const ID_W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK = '10X98765432';
+const PROV_OK = new Uint8Array(100);
+for (let p = 0; p < 100; p++) PROV_OK[p] = isValidProvinceCode(String(p).padStart(2, '0')) ? 1 : 0;
+const MDAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/**
+ * Same answers as cnIdProblem (core/pi-types) for an 18-char candidate, without allocating: this is
+ * on the hot path of every 18-digit run. 'format' | 'region' | 'birth_date' | 'check_digit' | null.
+ */
+function idProblem(id: string, todayMs: number): string | null {
+  if (id.length !== 18) return 'format';
+  let sum = 0;
+  for (let x = 0; x < 17; x++) {
+    const v = id.charCodeAt(x) - 48;
+    if (v < 0 || v > 9) return 'format';
+    sum += v * ID_W[x];
+  }
+  const last = id.charCodeAt(17);
+  if (!(last >= 48 && last <= 57 || last === 88)) return 'format';
+  if (!PROV_OK[id.charCodeAt(0) * 10 + id.charCodeAt(1) - 528]) return 'region';
+  const y = id.charCodeAt(6) * 1000 + id.charCodeAt(7) * 100 + id.charCodeAt(8) * 10 + id.charCodeAt(9) - 53328;
+  const m = id.charCodeAt(10) * 10 + id.charCodeAt(11) - 528, d = id.charCodeAt(12) * 10 + id.charCodeAt(13) - 528;
+  if (y < 1900 || m < 1 || m > 12 || d < 1) return 'birth_date';
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (m === 2 && leap ? 29 : MDAYS[m - 1])) return 'birth_date';
+  if (Date.UTC(y, m - 1, d) > todayMs) return 'birth_date';
+  return ID_CHECK.charCodeAt(sum % 11) === last ? null : 'check_digit';
+}
+
 function realDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1 || d > 31) return false;
   const dt = new Date(Date.UTC(y, m - 1, d));
@@ -114,10 +166,12 @@ function isIpv6(s: string): boolean {
 export class StructuredScanner {
   private out: Span[] = [];
   private text = '';
+  private todayMs = 0;
 
   scan(text: string, want?: ReadonlySet<DetectType>): Span[] {
     this.out = [];
     this.text = text;
+    this.todayMs = Date.now();
     const n = text.length;
     const taken: Array<[number, number]> = [];
     const allow = (t: DetectType) => !want || want.has(t);
@@ -166,9 +220,9 @@ export class StructuredScanner {
       if (!(k & ALNUM)) continue;
       while (ti < taken.length && taken[ti][1] <= i) ti++;
       if (ti < taken.length && taken[ti][0] <= i) { i = taken[ti][1] - 1; continue; }
-      let j = i + 1;
-      while (j < n && CLS[text.charCodeAt(j)] & ALNUM) j++;
-      const next = this.run(i, j, allow);
+      let j = i + 1, or = k;
+      for (; j < n; j++) { const kj = CLS[text.charCodeAt(j)]; if (!(kj & ALNUM)) break; or |= kj; }
+      const next = this.run(i, j, allow, (or & ALNUM) === DIGIT);
       i = Math.max(j, next) - 1;
     }
     return this.out;
@@ -176,10 +230,14 @@ export class StructuredScanner {
 
   /** Up to `n` chars before start, cut at the line start (and, when `clause`, at tabs/commas too). */
   private before(start: number, n: number, clause: boolean): string {
-    let s = this.text.slice(Math.max(0, start - n), start);
-    const cut = clause ? Math.max(s.lastIndexOf('\n'), s.lastIndexOf('\t'), s.lastIndexOf('，'), s.lastIndexOf(','), s.lastIndexOf('；'), s.lastIndexOf('。')) : s.lastIndexOf('\n');
-    if (cut !== -1) s = s.slice(cut + 1);
-    return s;
+    const t = this.text;
+    const lo = start > n ? start - n : 0;
+    let s = start;
+    for (; s > lo; s--) {
+      const c = t.charCodeAt(s - 1);
+      if (c === 10 || clause && (c === 9 || c === 44 || c === 0xff0c || c === 0xff1b || c === 0x3002)) break;
+    }
+    return t.slice(s, start);
   }
 
   private ctx(start: number, type: DetectType): boolean {
@@ -196,7 +254,7 @@ export class StructuredScanner {
   }
 
   /** Classify the maximal alphanumeric run text[i, j). Returns the index scanning resumes at. */
-  private run(i: number, j: number, allow: (t: DetectType) => boolean): number {
+  private run(i: number, j: number, allow: (t: DetectType) => boolean, allDigits: boolean): number {
     const t = this.text;
     const n = t.length;
     const p = i > 0 ? t[i - 1] : '';
@@ -205,9 +263,7 @@ export class StructuredScanner {
     // part of a decimal / version / path / URL token: skip numeric types
     if (p === '.' && i > 1 && CLS[t.charCodeAt(i - 2)] & ALNUM) return j;
     if (p === '/' || p === '_' || p === '#' || p === '=' || p === '&' || p === '%') return j;
-    const run = t.slice(i, j);
     const len = j - i;
-    const allDigits = /^\d+$/.test(run);
 
     // IPv4
     if (allDigits && len <= 3 && q === '.' && allow('ip')) {
@@ -220,7 +276,7 @@ export class StructuredScanner {
     }
     if (q === '.' && CLS[q1] & DIGIT) return this.skipNumberish(j); // 123.45, 1.2.3
     // IPv6
-    if (q === ':' && len <= 4 && /^[0-9A-Fa-f]+$/.test(run) && allow('ip')) {
+    if (q === ':' && len <= 4 && (allDigits || /^[0-9A-Fa-f]+$/.test(t.slice(i, j))) && allow('ip')) {
       IPV6_Y.lastIndex = i;
       const m = IPV6_Y.exec(t);
       if (m && isIpv6(m[0])) {
@@ -230,6 +286,8 @@ export class StructuredScanner {
     }
     if (p === ',' && allDigits && len === 3) return j; // thousands separator
 
+    if (allDigits) return this.digits(i, j, allow);
+    const run = t.slice(i, j);
     // plates: province char (+ optional ·) before a letter-led run
     if (k(run, 0) & UPPER && allow('plate')) {
       const pc = p === '·' || p === '-' ? (i > 1 ? t.charCodeAt(i - 2) : 0) : p ? p.charCodeAt(0) : 0;
@@ -254,7 +312,7 @@ export class StructuredScanner {
       }
     }
 
-    if (allDigits || /^\d{17}[Xx]$/.test(run)) return this.digits(i, j, allow);
+    if (len === 18 && /^\d{17}[Xx]$/.test(run)) return this.digits(i, j, allow);
 
     const up = run.toUpperCase();
     if (len === 18 && allow('uscc') && isValidUscc(up)) { this.push('uscc', i, j, 0.98, up); return j; }
@@ -324,7 +382,7 @@ export class StructuredScanner {
     }
     // try the longest prefix of groups first
     for (let gi = groups.length; gi >= 1; gi--) {
-      const digits = groups.slice(0, gi).join('');
+      const digits = gi === groups.length ? d : groups.slice(0, gi).join('');
       const end = ends[gi - 1];
       const after = end < n ? t.charCodeAt(end) : 0;
       if (CLS[after] & ALNUM) continue;
@@ -338,7 +396,7 @@ export class StructuredScanner {
 
   private classifyDigits(d: string, start: number, i: number, end: number, plus: boolean, grouped: boolean, allow: (t: DetectType) => boolean): boolean {
     const L = d.length;
-    const neg = this.neg(plus ? start : i);
+    const negAt = plus ? start : i; // the "not about a person" context is looked up only for a hit
     // mobile, with +86 / 0086 / 86 prefixes
     if (allow('mobile')) {
       let m = '';
@@ -347,15 +405,15 @@ export class StructuredScanner {
       else if (L === 15 && d.startsWith('0086')) m = d.slice(4);
       if (m && isCnMobile(m) && (L === 11 || plus || d.startsWith('0086') || grouped)) {
         const s = L === 11 && !grouped ? i : plus ? start : i;
-        const score = neg ? 0.3 : this.ctx(s, 'mobile') ? 0.99 : 0.93;
+        const score = this.neg(negAt) ? 0.3 : this.ctx(s, 'mobile') ? 0.99 : 0.93;
         this.push('mobile', L === 11 ? i : s, end, score, m);
         return true;
       }
     }
     if (L === 18 && allow('cn_id')) {
-      const id = d.toUpperCase();
-      const problem = cnIdProblem(id);
-      if (!problem) { this.push('cn_id', i, end, neg ? 0.6 : 0.99, id); return true; }
+      const id = d.charCodeAt(17) === 120 ? d.toUpperCase() : d;
+      const problem = idProblem(id, this.todayMs);
+      if (!problem) { this.push('cn_id', i, end, this.neg(negAt) ? 0.6 : 0.99, id); return true; }
       // ID-shaped (region + birth date fine) with a wrong check digit: a mistyped ID, not a card,
       // unless a bank-card keyword says otherwise
       if (problem === 'check_digit' && (this.ctx(i, 'cn_id') || !this.ctx(i, 'bank_card'))) return true;
@@ -365,13 +423,13 @@ export class StructuredScanner {
     if (/[Xx]/.test(d)) return false;
     if (allow('landline') && d.charCodeAt(0) === 48 && L >= 10 && L <= 12 && isCnLandline(d)) {
       const ctx = this.ctx(i, 'landline');
-      this.push('landline', i, end, neg ? 0.3 : ctx ? 0.96 : grouped ? 0.88 : 0.7, d);
+      this.push('landline', i, end, this.neg(negAt) ? 0.3 : ctx ? 0.96 : grouped ? 0.88 : 0.7, d);
       return true;
     }
     if (allow('bank_card') && L >= 16 && L <= 19 && luhnValid(d)) {
       const ctx = this.ctx(i, 'bank_card');
       if (BANK_IIN.test(d) || ctx) {
-        this.push('bank_card', i, end, neg ? 0.3 : ctx ? 0.97 : BANK_IIN.test(d) ? 0.88 : 0.7, d);
+        this.push('bank_card', i, end, this.neg(negAt) ? 0.3 : ctx ? 0.97 : BANK_IIN.test(d) ? 0.88 : 0.7, d);
         return true;
       }
     }

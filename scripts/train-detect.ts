@@ -9,6 +9,8 @@ import { BUCKETS, NT, NFEAT, features, viterbi, encodeModel, decodeModel, tagTex
 import { Rng } from '../src/detect/synth.js';
 import { loadCluener, isHeldOut, spansOf } from './lib/cluener.js';
 import { trainDoc } from './lib/train-data.js';
+import { nameDoc, tableDoc, makeName, GIVEN_COMMON } from './lib/train-names.js';
+import { SINGLE_SURNAMES, COMPOUND_SURNAMES } from '../src/detect/surnames.js';
 
 const EPOCHS = Number(process.env.EPOCHS ?? 8);
 const THRESH = Number(process.env.PRUNE ?? 0.0);
@@ -53,13 +55,27 @@ clue.forEach((s, idx) => {
 });
 const surnames = [...surnameCount].filter(([, c]) => c >= 3).map(([ch]) => ch).join('');
 const surnameSet = new Set([...surnames].map((c) => c.charCodeAt(0)));
-const givenChars = names.flatMap((n) => [...n.slice(1)]);
-const surnameList = [...surnames];
+// given-name characters: seen at least twice after a surname in CLUENER training names, plus a general list
+const stdSur = new Set([...SINGLE_SURNAMES, ...COMPOUND_SURNAMES.map((w) => w[0])]);
+const givenCount = new Map<string, number>();
+for (const n of names) if (stdSur.has(n[0])) for (const ch of n.slice(COMPOUND_SURNAMES.includes(n.slice(0, 2)) ? 2 : 1)) givenCount.set(ch, (givenCount.get(ch) ?? 0) + 1);
+const given = [...new Set([...GIVEN_COMMON, ...[...givenCount].filter(([, c]) => c >= 2).map(([ch]) => ch)])].join('');
+const givenSet = new Set([...given].map((c) => c.charCodeAt(0)));
+const givenList = [...given];
+const sets = { surnames: surnameSet, given: givenSet };
 const rng = new Rng(20240601);
-const nameGen = (r: Rng) => r.chance(0.5) ? r.pick(names) : r.pick(surnameList) + r.pick(givenChars) + (r.chance(0.7) ? r.pick(givenChars) : '');
+// broad pool: CJK chars frequent in CLUENER training text
+const charCount = new Map<string, number>();
+clue.forEach((s, idx) => { if (!isHeldOut(idx)) for (const ch of s.text) if (/[\u4e00-\u9fff]/.test(ch)) charCount.set(ch, (charCount.get(ch) ?? 0) + 1); });
+const pool = [...charCount].filter(([, c]) => c >= 5).map(([ch]) => ch);
+const nameGen = (r: Rng) => r.chance(Number(process.env.REAL_NAMES ?? 0.35)) ? r.pick(names) : makeName(r, givenList, pool);
 const SYN = Number(process.env.SYNTH ?? 6000);
+const SYN_NAMES = Number(process.env.SYNTH_NAMES ?? 6000);
+const SYN_TABLES = Number(process.env.SYNTH_TABLES ?? 800);
 for (let i = 0; i < SYN; i++) { const d = trainDoc(rng, nameGen); train.push(toSample(d.text, d.spans)); }
-console.log(`train sentences ${train.length} (CLUENER ${clue.length - held.length}, synthetic ${SYN}); held-out ${held.length}; surnames ${surnameSet.size}`);
+for (let i = 0; i < SYN_NAMES; i++) { const d = nameDoc(rng, nameGen); train.push(toSample(d.text, d.spans)); }
+for (let i = 0; i < SYN_TABLES; i++) { const d = tableDoc(rng, nameGen); train.push(toSample(d.text, d.spans)); }
+console.log(`train sentences ${train.length} (CLUENER ${clue.length - held.length}, synthetic ${SYN} + ${SYN_NAMES} name phrases + ${SYN_TABLES} tables); held-out ${held.length}; surnames ${surnameSet.size}, given chars ${givenSet.size}`);
 
 const w = new Float32Array(BUCKETS * NT);
 const u = new Float64Array(BUCKETS * NT);
@@ -75,7 +91,7 @@ function avg(): { w: Float32Array; trans: Float32Array } {
   return { w: aw, trans: at };
 }
 
-function evalHeld(model: { w: Float32Array; trans: Float32Array; surnames: Set<number> }): string {
+function evalHeld(model: { w: Float32Array; trans: Float32Array; surnames: Set<number>; given: Set<number> }): string {
   let tp = 0, fp = 0, fn = 0;
   for (const h of held) {
     const got = tagText(h.text, model).filter((s) => s.type === 'person_name').map((s) => `${s.start}:${s.end}`);
@@ -94,7 +110,7 @@ for (let ep = 0; ep < EPOCHS; ep++) {
   for (const s of train) {
     const n = s.text.length;
     if (n === 0 || n > 4096) { c++; continue; }
-    const f = features(s.text, surnameSet, featBuf);
+    const f = features(s.text, sets, featBuf);
     const pred = viterbi(f, n, w, trans);
     let diff = false;
     for (let i = 0; i < n; i++) if (pred[i] !== s.gold[i]) { diff = true; break; }
@@ -120,10 +136,10 @@ for (let ep = 0; ep < EPOCHS; ep++) {
     c++;
   }
   const a = avg();
-  console.log(`epoch ${ep + 1}: sentence errors ${errs}/${train.length}; held-out CLUENER person ${evalHeld({ ...a, surnames: surnameSet })} (${((Date.now() - t0) / 1000).toFixed(0)}s)`);
+  console.log(`epoch ${ep + 1}: sentence errors ${errs}/${train.length}; held-out CLUENER person ${evalHeld({ ...a, ...sets })} (${((Date.now() - t0) / 1000).toFixed(0)}s)`);
 }
 const a = avg();
-const file = encodeModel(a.w, a.trans, surnames, THRESH);
+const file = encodeModel(a.w, a.trans, surnames, given, THRESH);
 const out = modelPath();
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, file);

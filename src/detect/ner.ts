@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
+import { SINGLE_SURNAMES, COMPOUND_SURNAMES } from './surnames.js';
 
 export const TAGS = ['O', 'B-PER', 'I-PER', 'B-ADR', 'I-ADR'] as const;
 export const NT = TAGS.length;
@@ -60,13 +61,18 @@ const DIV_FIRST = new Uint8Array(65536);
 for (const c of DIV.keys()) DIV_FIRST[c] = 1;
 const CTX_FIRST_T = new Uint8Array(65536);
 for (const c of CTX_FIRST.keys()) CTX_FIRST_T[c] = 1;
+/** Standard surname list: 1 = single-char surname, 2 = first char of a compound surname. */
+const STD_SUR = new Uint8Array(65536);
+for (const c of SINGLE_SURNAMES) STD_SUR[c.charCodeAt(0)] = 1;
+const COMPOUND = new Set(COMPOUND_SURNAMES.map((w) => w.charCodeAt(0) * 65536 + w.charCodeAt(1)));
+for (const w of COMPOUND_SURNAMES) STD_SUR[w.charCodeAt(0)] |= 2;
 const surnameTables = new WeakMap<Set<number>, Uint8Array>();
 function surnameTable(s: Set<number>): Uint8Array {
   let t = surnameTables.get(s);
   if (!t) { t = new Uint8Array(65536); for (const c of s) t[c] = 1; surnameTables.set(s, t); }
   return t;
 }
-let scratch = { code: new Int32Array(0), div: new Uint8Array(0), nctx: new Uint8Array(0), actx: new Uint8Array(0) };
+let scratch = { code: new Int32Array(0), div: new Uint8Array(0), nctx: new Uint8Array(0), actx: new Uint8Array(0), ss: new Uint8Array(0), nm: new Uint8Array(0) };
 
 function cclass(c: number): number {
   if (c >= 0x4e00 && c <= 0x9fff) return 1;
@@ -85,18 +91,32 @@ function mix(a: number, b: number, c: number): number {
   return (h ^ (h >>> 15)) & MASK;
 }
 
-export const NFEAT = 25;
+export const NFEAT = 30;
+/** Character sets the features need besides the hashed weights: learnt surnames and given-name chars. */
+export interface CharSets { surnames: Set<number>; given: Set<number> }
 /**
  * Hashed feature buckets for every character of s: out[i*NFEAT + f]. The same function is used by
- * training and inference. surnames: set of char codes.
+ * training and inference.
  */
-export function features(s: string, surnames: Set<number>, out?: Int32Array): Int32Array {
+export function features(s: string, sets: CharSets, out?: Int32Array): Int32Array {
   const n = s.length;
   const f = out && out.length >= n * NFEAT ? out : new Int32Array(n * NFEAT);
-  if (scratch.code.length < n + 6) scratch = { code: new Int32Array(n + 64), div: new Uint8Array(n + 64), nctx: new Uint8Array(n + 64), actx: new Uint8Array(n + 64) };
-  const { code, div, nctx, actx } = scratch;
-  const sur = surnameTable(surnames);
+  if (scratch.code.length < n + 6) scratch = { code: new Int32Array(n + 64), div: new Uint8Array(n + 64), nctx: new Uint8Array(n + 64), actx: new Uint8Array(n + 64), ss: new Uint8Array(n + 64), nm: new Uint8Array(n + 64) };
+  const { code, div, nctx, actx, ss, nm } = scratch;
+  const sur = surnameTable(sets.surnames);
+  const giv = surnameTable(sets.given);
   for (let i = 0; i < n; i++) code[i + 3] = s.charCodeAt(i);
+  // standard surnames (ss: 1 single, 2 compound first, 3 compound second, at offset +2) and a 2-bit
+  // name-shape code per char (bit 1: surname, bit 0: given-name char), 0 outside the text
+  ss.fill(0, 0, n + 4);
+  nm.fill(0, 0, n + 4);
+  for (let i = 0; i < n; i++) {
+    const c = code[i + 3];
+    if (ss[i + 2] !== 3) {
+      if (STD_SUR[c] & 2 && i + 1 < n && COMPOUND.has(c * 65536 + code[i + 4])) { ss[i + 2] = 2; ss[i + 3] = 3; } else ss[i + 2] = STD_SUR[c] & 1;
+    }
+    nm[i + 2] = (ss[i + 2] === 1 || ss[i + 2] === 2 || sur[c] ? 2 : 0) | giv[c];
+  }
   code[0] = code[1] = code[2] = 1; code[n + 3] = code[n + 4] = code[n + 5] = 2;
   // division dictionary: 1 = begin, 2 = inside, 3 = end of a matched name
   div.fill(0, 0, n);
@@ -147,6 +167,12 @@ export function features(s: string, surnames: Set<number>, out?: Int32Array): In
     f[o + 22] = mix(23, m2 * 65536 + m1, c0);
     f[o + 23] = mix(24, c0 * 65536 + p1, p2);
     f[o + 24] = mix(25, m1 * 65536 + c0, p1);
+    const q = i + 2;
+    f[o + 25] = mix(26, ss[q] * 4 + giv[p1] * 2 + giv[p2], cclass(m1));
+    f[o + 26] = mix(27, ss[q - 1] * 4 + giv[c0] * 2 + giv[p1], ss[q]);
+    f[o + 27] = mix(28, ss[q - 2] * 16 + ss[q - 1] * 4 + giv[m1] * 2 + giv[c0], giv[p1]);
+    f[o + 28] = mix(29, nm[q - 2] << 8 | nm[q - 1] << 6 | nm[q] << 4 | nm[q + 1] << 2 | nm[q + 2], 0);
+    f[o + 29] = mix(30, nctx[i] * 8 + ss[q], nm[q - 1] << 2 | nm[q + 1]);
   }
   return f;
 }
@@ -201,14 +227,14 @@ export function viterbi(feat: Int32Array, n: number, w: Float32Array, trans: Flo
   return tags;
 }
 
-export interface NerModel { w: Float32Array; trans: Float32Array; surnames: Set<number> }
+export interface NerModel extends CharSets { w: Float32Array; trans: Float32Array }
 
 /**
  * Binary model format (gzip): magic "CNER1", u32 header length, JSON header
- * { scale, transScale, trans: number[], surnames: string, count }, then `count` entries of
+ * { scale, trans: number[], surnames: string, given: string, nfeat, count }, then `count` entries of
  * (varint bucket delta, NT int8 weights).
  */
-export function encodeModel(w: Float32Array, trans: Float32Array, surnames: string, threshold: number): Buffer {
+export function encodeModel(w: Float32Array, trans: Float32Array, surnames: string, given: string, threshold: number): Buffer {
   let maxAbs = 0;
   for (let i = 0; i < w.length; i++) if (Math.abs(w[i]) > maxAbs) maxAbs = Math.abs(w[i]);
   const scale = maxAbs / 127 || 1;
@@ -223,7 +249,7 @@ export function encodeModel(w: Float32Array, trans: Float32Array, surnames: stri
     bytes.push(d);
     for (let t = 0; t < NT; t++) bytes.push(Math.max(-127, Math.min(127, Math.round(w[b * NT + t] / scale))) & 0xff);
   }
-  const header = Buffer.from(JSON.stringify({ scale, trans: Array.from(trans), surnames, count }));
+  const header = Buffer.from(JSON.stringify({ scale, trans: Array.from(trans), surnames, given, nfeat: NFEAT, count }));
   const len = Buffer.alloc(4); len.writeUInt32LE(header.length);
   const { gzipSync } = require('node:zlib') as typeof import('node:zlib');
   return gzipSync(Buffer.concat([Buffer.from('CNER1'), len, header, Buffer.from(bytes)]), { level: 9 });
@@ -233,7 +259,8 @@ export function decodeModel(file: Buffer): NerModel {
   const raw = gunzipSync(file);
   if (raw.subarray(0, 5).toString() !== 'CNER1') throw new Error('detect: bad model file');
   const hl = raw.readUInt32LE(5);
-  const h = JSON.parse(raw.subarray(9, 9 + hl).toString()) as { scale: number; trans: number[]; surnames: string; count: number };
+  const h = JSON.parse(raw.subarray(9, 9 + hl).toString()) as { scale: number; trans: number[]; surnames: string; given?: string; nfeat?: number; count: number };
+  if ((h.nfeat ?? 25) !== NFEAT) throw new Error(`detect: model file has ${h.nfeat ?? 25} features, this code ${NFEAT}: retrain (npm run train:detect)`);
   const w = new Float32Array(BUCKETS * NT);
   let pos = 9 + hl, b = 0;
   for (let k = 0; k < h.count; k++) {
@@ -242,7 +269,8 @@ export function decodeModel(file: Buffer): NerModel {
     b += d;
     for (let t = 0; t < NT; t++) { const v = raw[pos++]; w[b * NT + t] = (v > 127 ? v - 256 : v) * h.scale; }
   }
-  return { w, trans: Float32Array.from(h.trans), surnames: new Set([...h.surnames].map((c) => c.charCodeAt(0))) };
+  const chars = (x: string) => new Set([...x].map((c) => c.charCodeAt(0)));
+  return { w, trans: Float32Array.from(h.trans), surnames: chars(h.surnames), given: chars(h.given ?? '') };
 }
 
 /** Where the shipped model lives: beside this module, or under src/ when running from dist/. */
@@ -269,7 +297,7 @@ export interface NerSpan { type: 'person_name' | 'address'; start: number; end: 
 export function tagSentence(model: NerModel, s: string, offset: number, out: NerSpan[], buf?: Int32Array): void {
   const n = s.length;
   if (n === 0) return;
-  const f = features(s, model.surnames, buf);
+  const f = features(s, model, buf);
   const margins = new Float32Array(n);
   const tags = viterbi(f, n, model.w, model.trans, margins);
   for (let i = 0; i < n;) {

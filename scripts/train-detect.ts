@@ -5,7 +5,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BUCKETS, NT, NFEAT, features, viterbi, encodeModel, decodeModel, tagText, modelPath } from '../src/detect/ner.js';
+import { BUCKETS, NT, NFEAT, WORD_BITS, wordKey, titleIndex, features, viterbi, encodeModel, decodeModel, tagText, modelPath } from '../src/detect/ner.js';
 import { Rng } from '../src/detect/synth.js';
 import { loadCluener, isHeldOut, spansOf } from './lib/cluener.js';
 import { trainDoc } from './lib/train-data.js';
@@ -62,7 +62,33 @@ for (const n of names) if (stdSur.has(n[0])) for (const ch of n.slice(COMPOUND_S
 const given = [...new Set([...GIVEN_COMMON, ...[...givenCount].filter(([, c]) => c >= 2).map(([ch]) => ch)])].join('');
 const givenSet = new Set([...given].map((c) => c.charCodeAt(0)));
 const givenList = [...given];
-const sets = { surnames: surnameSet, given: givenSet };
+// chars of transliterated / foreign names: names not led by a Chinese surname
+const trCount = new Map<string, number>();
+for (const n of names) if (!stdSur.has(n[0]) || n.length >= 4 && !COMPOUND_SURNAMES.includes(n.slice(0, 2))) for (const ch of n) trCount.set(ch, (trCount.get(ch) ?? 0) + 1);
+const translit = [...trCount].filter(([, c]) => c >= 3).map(([ch]) => ch).join('');
+// frequent bigrams outside names in the CLUENER training text
+const bigrams = new Map<number, number>();
+clue.forEach((s, idx) => {
+  if (isHeldOut(idx)) return;
+  const inName = new Uint8Array(s.text.length);
+  for (const [a, b] of spansOf(s, 'name')) inName.fill(1, a, b);
+  for (let i = 0; i + 1 < s.text.length; i++) {
+    if (inName[i] || inName[i + 1]) continue;
+    const a = s.text.charCodeAt(i), b = s.text.charCodeAt(i + 1);
+    if (a < 0x4e00 || a > 0x9fff || b < 0x4e00 || b > 0x9fff) continue;
+    const k = a * 65536 + b;
+    bigrams.set(k, (bigrams.get(k) ?? 0) + 1);
+  }
+});
+const words = new Uint8Array(1 << (WORD_BITS - 3));
+let nWords = 0;
+for (const [k, c] of bigrams) if (c >= Number(process.env.WORD_MIN ?? 3)) { const h = wordKey(Math.floor(k / 65536), k % 65536); words[h >>> 3] |= 1 << (h & 7); nWords++; }
+// job titles / positions labelled in the CLUENER training sentences (seen at least twice)
+const posCount = new Map<string, number>();
+clue.forEach((s, idx) => { if (!isHeldOut(idx)) for (const k of Object.keys(s.label.position ?? {})) posCount.set(k, (posCount.get(k) ?? 0) + 1); });
+const titles = [...posCount].filter(([k, c]) => c >= 2 && k.length >= 2 && k.length <= 6).map(([k]) => k).sort();
+const sets = { titles: titleIndex(titles), surnames: surnameSet, given: givenSet, translit: new Set([...translit].map((c) => c.charCodeAt(0))), words };
+console.log(`translit chars ${translit.length}; frequent bigrams ${nWords}; titles ${titles.length}`);
 const rng = new Rng(20240601);
 // broad pool: CJK chars frequent in CLUENER training text
 const charCount = new Map<string, number>();
@@ -91,7 +117,7 @@ function avg(): { w: Float32Array; trans: Float32Array } {
   return { w: aw, trans: at };
 }
 
-function evalHeld(model: { w: Float32Array; trans: Float32Array; surnames: Set<number>; given: Set<number> }): string {
+function evalHeld(model: { w: Float32Array; trans: Float32Array } & typeof sets): string {
   let tp = 0, fp = 0, fn = 0;
   for (const h of held) {
     const got = tagText(h.text, model).filter((s) => s.type === 'person_name').map((s) => `${s.start}:${s.end}`);
@@ -139,7 +165,7 @@ for (let ep = 0; ep < EPOCHS; ep++) {
   console.log(`epoch ${ep + 1}: sentence errors ${errs}/${train.length}; held-out CLUENER person ${evalHeld({ ...a, ...sets })} (${((Date.now() - t0) / 1000).toFixed(0)}s)`);
 }
 const a = avg();
-const file = encodeModel(a.w, a.trans, surnames, given, THRESH);
+const file = encodeModel(a.w, a.trans, { surnames, given, translit, words, titles }, THRESH);
 const out = modelPath();
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, file);

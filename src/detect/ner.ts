@@ -72,9 +72,12 @@ function surnameTable(s: Set<number>): Uint8Array {
   if (!t) { t = new Uint8Array(65536); for (const c of s) t[c] = 1; surnameTables.set(s, t); }
   return t;
 }
-let scratch = { code: new Int32Array(0), div: new Uint8Array(0), nctx: new Uint8Array(0), actx: new Uint8Array(0), ss: new Uint8Array(0), nm: new Uint8Array(0) };
+let scratch = { code: new Int32Array(0), div: new Uint8Array(0), nctx: new Uint8Array(0), actx: new Uint8Array(0), ss: new Uint8Array(0), nm: new Uint8Array(0), tt: new Uint8Array(0) };
 
-function cclass(c: number): number {
+const CCLASS = new Uint8Array(65536);
+for (let c = 0; c < 65536; c++) CCLASS[c] = cclassOf(c);
+function cclass(c: number): number { return CCLASS[c]; }
+function cclassOf(c: number): number {
   if (c >= 0x4e00 && c <= 0x9fff) return 1;
   if (c >= 48 && c <= 57) return 2;
   if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return 3;
@@ -84,16 +87,41 @@ function cclass(c: number): number {
   return 7;
 }
 
-function mix(a: number, b: number, c: number): number {
-  let h = Math.imul(a ^ 0x9e3779b1, 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 16) ^ c, 0x27d4eb2f);
-  return (h ^ (h >>> 15)) & MASK;
+
+/**
+ * Tabulation hashing of feature values: a fixed pseudo-random word per value (seeded, so training
+ * and inference agree), combined with rotations and a per-template constant. Cheap enough to inline on
+ * the hot path.
+ */
+const RND = new Int32Array(65536);
+{ let x = 0x2545f491; for (let i = 0; i < 65536; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; RND[i] = x; } }
+function t1(k: number, a: number): number { return (RND[a] ^ Math.imul(k, 0x9e3779b1)) & MASK; }
+function t2(k: number, a: number, b: number): number { const y = RND[b]; return (RND[a] ^ (y << 10 | y >>> 22) ^ Math.imul(k, 0x9e3779b1)) & MASK; }
+function t3(k: number, a: number, b: number, c: number): number {
+  const y = RND[b], z = RND[c];
+  return (RND[a] ^ (y << 10 | y >>> 22) ^ (z << 21 | z >>> 11) ^ Math.imul(k, 0x9e3779b1)) & MASK;
 }
 
-export const NFEAT = 30;
-/** Character sets the features need besides the hashed weights: learnt surnames and given-name chars. */
-export interface CharSets { surnames: Set<number>; given: Set<number> }
+export const NFEAT = 35;
+/**
+ * What the features need besides the hashed weights, learnt from the training text: surnames,
+ * given-name chars, chars of transliterated foreign names, and a bitset of frequent character
+ * bigrams outside names ("words", so a name does not run into the next word).
+ */
+export interface CharSets { surnames: Set<number>; given: Set<number>; translit: Set<number>; words: Uint8Array; titles: TitleIndex }
+/** Job titles / positions (记者, 总经理, 主教练...) by first char, longest first. */
+export type TitleIndex = Map<number, string[]>;
+export function titleIndex(titles: readonly string[]): TitleIndex {
+  const m: TitleIndex = new Map();
+  for (const t of titles) { if (t.length < 2) continue; const c = t.charCodeAt(0); const l = m.get(c) ?? []; l.push(t); m.set(c, l); }
+  for (const l of m.values()) l.sort((a, b) => b.length - a.length);
+  return m;
+}
+export const WORD_BITS = HASH_BITS;
+export function wordKey(a: number, b: number): number { return t2(40, a, b); }
+function isWord(words: Uint8Array, a: number, b: number): number { const k = wordKey(a, b); return (words[k >>> 3] >>> (k & 7)) & 1; }
+/** True when the two chars form a frequent bigram outside names in the training text (a "word"). */
+export function frequentBigram(model: NerModel, a: number, b: number): boolean { return isWord(model.words, a, b) === 1; }
 /**
  * Hashed feature buckets for every character of s: out[i*NFEAT + f]. The same function is used by
  * training and inference.
@@ -101,10 +129,12 @@ export interface CharSets { surnames: Set<number>; given: Set<number> }
 export function features(s: string, sets: CharSets, out?: Int32Array): Int32Array {
   const n = s.length;
   const f = out && out.length >= n * NFEAT ? out : new Int32Array(n * NFEAT);
-  if (scratch.code.length < n + 6) scratch = { code: new Int32Array(n + 64), div: new Uint8Array(n + 64), nctx: new Uint8Array(n + 64), actx: new Uint8Array(n + 64), ss: new Uint8Array(n + 64), nm: new Uint8Array(n + 64) };
-  const { code, div, nctx, actx, ss, nm } = scratch;
+  if (scratch.code.length < n + 6) scratch = { code: new Int32Array(n + 64), div: new Uint8Array(n + 64), nctx: new Uint8Array(n + 64), actx: new Uint8Array(n + 64), ss: new Uint8Array(n + 64), nm: new Uint8Array(n + 64), tt: new Uint8Array(n + 64) };
+  const { code, div, nctx, actx, ss, nm, tt } = scratch;
   const sur = surnameTable(sets.surnames);
   const giv = surnameTable(sets.given);
+  const tr = surnameTable(sets.translit);
+  const words = sets.words;
   for (let i = 0; i < n; i++) code[i + 3] = s.charCodeAt(i);
   // standard surnames (ss: 1 single, 2 compound first, 3 compound second, at offset +2) and a 2-bit
   // name-shape code per char (bit 1: surname, bit 0: given-name char), 0 outside the text
@@ -126,6 +156,14 @@ export function features(s: string, sets: CharSets, out?: Int32Array): Int32Arra
     if (l) for (const w of l) if (w.length > len && s.startsWith(w, i)) { len = w.length; break; }
     if (len) { div[i] = 1; for (let k = i + 1; k < i + len - 1; k++) div[k] = 2; div[i + len - 1] = 3; i += len; } else i++;
   }
+  // titles (at offset +3): bit 0 = a title begins here, bit 1 = a title ends here
+  tt.fill(0, 0, n + 6);
+  const titles = sets.titles;
+  const tfirst = titleFirst(titles);
+  for (let i = 0; i < n; i++) {
+    const l = tfirst[code[i + 3]] ? titles.get(code[i + 3]) : undefined;
+    if (l) for (const w of l) if (s.startsWith(w, i)) { tt[i + 3] |= 1; tt[i + 2 + w.length] |= 2; break; }
+  }
   // context words: distance bucket since the last name / address context word in this clause
   let lastN = -1, lastA = -1;
   for (let i = 0; i < n; i++) {
@@ -136,45 +174,64 @@ export function features(s: string, sets: CharSets, out?: Int32Array): Int32Arra
     nctx[i] = lastN < 0 || lastN > i ? 0 : bucket(i - lastN);
     actx[i] = lastA < 0 || lastA > i ? 0 : bucket(i - lastA);
   }
+  hashFeatures(f, n, sur, giv, tr, words);
+  return f;
+}
+
+const titleFirsts = new WeakMap<TitleIndex, Uint8Array>();
+function titleFirst(t: TitleIndex): Uint8Array {
+  let u = titleFirsts.get(t);
+  if (!u) { u = new Uint8Array(65536); for (const c of t.keys()) u[c] = 1; titleFirsts.set(t, u); }
+  return u;
+}
+
+/** The hashed features of every char from the per-char tables in `scratch` (kept small so V8 inlines mix). */
+function hashFeatures(f: Int32Array, n: number, sur: Uint8Array, giv: Uint8Array, tr: Uint8Array, words: Uint8Array): void {
+  const { code, div, nctx, actx, ss, nm, tt } = scratch;
   for (let i = 0; i < n; i++) {
     const p = i + 3;
     const m3 = code[p - 3], p3 = code[p + 3];
     const c0 = code[p], m1 = code[p - 1], m2 = code[p - 2], p1 = code[p + 1], p2 = code[p + 2];
     const o = i * NFEAT;
     const sur0 = sur[c0], surm1 = sur[m1];
-    f[o] = mix(1, c0, 0);
-    f[o + 1] = mix(2, m1, 0);
-    f[o + 2] = mix(3, p1, 0);
-    f[o + 3] = mix(4, m2, 0);
-    f[o + 4] = mix(5, p2, 0);
-    f[o + 5] = mix(6, m1, c0);
-    f[o + 6] = mix(7, c0, p1);
-    f[o + 7] = mix(8, m2, m1);
-    f[o + 8] = mix(9, p1, p2);
-    f[o + 9] = mix(10, m1, p1);
-    f[o + 10] = mix(11, cclass(c0) * 64 + cclass(m1) * 8 + cclass(p1), 0);
-    f[o + 11] = mix(12, div[i], i > 0 ? div[i - 1] : 9);
-    f[o + 12] = mix(13, div[i], i + 1 < n ? div[i + 1] : 9);
-    f[o + 13] = mix(14, sur0 * 2 + surm1, cclass(c0));
-    f[o + 14] = mix(15, nctx[i], 0);
-    f[o + 15] = mix(16, actx[i], 0);
-    f[o + 16] = mix(17, nctx[i] * 8 + actx[i], sur0);
-    f[o + 17] = mix(18, 0, 0);
-    f[o + 18] = mix(19, div[i], c0);
-    f[o + 19] = mix(20, nctx[i] * 8 + actx[i], c0);
-    f[o + 20] = mix(21, m3, 0);
-    f[o + 21] = mix(22, p3, 0);
-    f[o + 22] = mix(23, m2 * 65536 + m1, c0);
-    f[o + 23] = mix(24, c0 * 65536 + p1, p2);
-    f[o + 24] = mix(25, m1 * 65536 + c0, p1);
+    f[o] = t1(1, c0);
+    f[o + 1] = t1(2, m1);
+    f[o + 2] = t1(3, p1);
+    f[o + 3] = t1(4, m2);
+    f[o + 4] = t1(5, p2);
+    f[o + 5] = t2(6, m1, c0);
+    f[o + 6] = t2(7, c0, p1);
+    f[o + 7] = t2(8, m2, m1);
+    f[o + 8] = t2(9, p1, p2);
+    f[o + 9] = t2(10, m1, p1);
+    f[o + 10] = t1(11, cclass(c0) * 64 + cclass(m1) * 8 + cclass(p1));
+    f[o + 11] = t2(12, div[i], i > 0 ? div[i - 1] : 9);
+    f[o + 12] = t2(13, div[i], i + 1 < n ? div[i + 1] : 9);
+    f[o + 13] = t2(14, sur0 * 2 + surm1, cclass(c0));
+    f[o + 14] = t1(15, nctx[i]);
+    f[o + 15] = t1(16, actx[i]);
+    f[o + 16] = t2(17, nctx[i] * 8 + actx[i], sur0);
+    f[o + 17] = t1(18, 0);
+    f[o + 18] = t2(19, div[i], c0);
+    f[o + 19] = t2(20, nctx[i] * 8 + actx[i], c0);
+    f[o + 20] = t1(21, m3);
+    f[o + 21] = t1(22, p3);
+    f[o + 22] = t3(23, m2, m1, c0);
+    f[o + 23] = t3(24, c0, p1, p2);
+    f[o + 24] = t3(25, m1, c0, p1);
     const q = i + 2;
-    f[o + 25] = mix(26, ss[q] * 4 + giv[p1] * 2 + giv[p2], cclass(m1));
-    f[o + 26] = mix(27, ss[q - 1] * 4 + giv[c0] * 2 + giv[p1], ss[q]);
-    f[o + 27] = mix(28, ss[q - 2] * 16 + ss[q - 1] * 4 + giv[m1] * 2 + giv[c0], giv[p1]);
-    f[o + 28] = mix(29, nm[q - 2] << 8 | nm[q - 1] << 6 | nm[q] << 4 | nm[q + 1] << 2 | nm[q + 2], 0);
-    f[o + 29] = mix(30, nctx[i] * 8 + ss[q], nm[q - 1] << 2 | nm[q + 1]);
+    f[o + 25] = t2(26, ss[q] * 4 + giv[p1] * 2 + giv[p2], cclass(m1));
+    f[o + 26] = t2(27, ss[q - 1] * 4 + giv[c0] * 2 + giv[p1], ss[q]);
+    f[o + 27] = t2(28, ss[q - 2] * 16 + ss[q - 1] * 4 + giv[m1] * 2 + giv[c0], giv[p1]);
+    f[o + 28] = t1(29, nm[q - 2] << 8 | nm[q - 1] << 6 | nm[q] << 4 | nm[q + 1] << 2 | nm[q + 2]);
+    f[o + 29] = t2(30, nctx[i] * 8 + ss[q], nm[q - 1] << 2 | nm[q + 1]);
+    const wl = isWord(words, m1, c0), wr = isWord(words, c0, p1), wr2 = isWord(words, p1, p2), wl2 = isWord(words, m2, m1);
+    f[o + 30] = t2(31, wl2 << 3 | wl << 2 | wr << 1 | wr2, nm[q]);
+    f[o + 31] = t2(32, wl << 1 | wr, nm[q - 1] << 4 | nm[q] << 2 | nm[q + 1]);
+    f[o + 33] = t2(34, (tt[p - 1] >> 1) | (tt[p - 2] & 2) | (tt[p - 3] & 2) << 1, nm[q]);
+    f[o + 34] = t2(35, (tt[p + 1] & 1) | (tt[p + 2] & 1) << 1 | (tt[p + 3] & 1) << 2, nm[q] << 2 | nm[q - 1]);
+    f[o + 32] = t2(33, tr[m2] << 4 | tr[m1] << 3 | tr[c0] << 2 | tr[p1] << 1 | tr[p2], cclass(c0) * 8 + cclass(p1));
   }
-  return f;
 }
 
 function bucket(d: number): number { return d === 0 ? 1 : d <= 2 ? 2 : d <= 5 ? 3 : d <= 12 ? 4 : 5; }
@@ -188,13 +245,11 @@ export function allowed(prev: number, cur: number): boolean {
 
 /**
  * Viterbi over emission weights w (bucket*NT + tag) and transition weights trans[(prev+1)*NT+cur]
- * (prev = -1 is the start). Returns the best tag sequence and per-position emission margins.
+ * (prev = -1 is the start). Returns the best tag sequence; fills `margins` (n*NT) with the emissions.
  */
-let vScore = new Float32Array(0), vBack = new Uint8Array(0);
-export function viterbi(feat: Int32Array, n: number, w: Float32Array, trans: Float32Array, margins?: Float32Array): Uint8Array {
-  if (vScore.length < n * NT) { vScore = new Float32Array(n * NT + 256); vBack = new Uint8Array(n * NT + 256); }
-  const score = vScore, back = vBack;
-  const em = new Float32Array(NT);
+let vScore = new Float32Array(0), vBack = new Uint8Array(0), vEm = new Float32Array(0);
+/** Float weights (training): emissions em[i*NT + tag] = sum of the features' weights. */
+export function emissionsF(feat: Int32Array, n: number, w: Float32Array, em: Float32Array): void {
   for (let i = 0; i < n; i++) {
     let e0 = 0, e1 = 0, e2 = 0, e3 = 0, e4 = 0;
     const o = i * NFEAT;
@@ -202,8 +257,15 @@ export function viterbi(feat: Int32Array, n: number, w: Float32Array, trans: Flo
       const b = feat[o + k] * NT;
       e0 += w[b]; e1 += w[b + 1]; e2 += w[b + 2]; e3 += w[b + 3]; e4 += w[b + 4];
     }
-    em[0] = e0; em[1] = e1; em[2] = e2; em[3] = e3; em[4] = e4;
-    if (margins) margins[i] = Math.max(e1, e2, e3, e4) - e0;
+    const b = i * NT;
+    em[b] = e0; em[b + 1] = e1; em[b + 2] = e2; em[b + 3] = e3; em[b + 4] = e4;
+  }
+}
+/** Viterbi over emissions em (n*NT) and transition weights trans[(prev+1)*NT+cur] (prev = -1 is the start). */
+export function decode(em: Float32Array, n: number, trans: Float32Array): Uint8Array {
+  if (vScore.length < n * NT) { vScore = new Float32Array(n * NT + 256); vBack = new Uint8Array(n * NT + 256); }
+  const score = vScore, back = vBack;
+  for (let i = 0; i < n; i++) {
     for (let t = 0; t < NT; t++) {
       let best = -Infinity, arg = 0;
       if (i === 0) {
@@ -215,7 +277,7 @@ export function viterbi(feat: Int32Array, n: number, w: Float32Array, trans: Flo
           if (v > best) { best = v; arg = p; }
         }
       }
-      score[i * NT + t] = best + em[t];
+      score[i * NT + t] = best + em[i * NT + t];
       back[i * NT + t] = arg;
     }
   }
@@ -227,14 +289,21 @@ export function viterbi(feat: Int32Array, n: number, w: Float32Array, trans: Flo
   return tags;
 }
 
+/** Best tag sequence with float weights (training). */
+export function viterbi(feat: Int32Array, n: number, w: Float32Array, trans: Float32Array): Uint8Array {
+  if (vEm.length < n * NT) vEm = new Float32Array(n * NT + 256);
+  emissionsF(feat, n, w, vEm);
+  return decode(vEm, n, trans);
+}
+
 export interface NerModel extends CharSets { w: Float32Array; trans: Float32Array }
 
 /**
  * Binary model format (gzip): magic "CNER1", u32 header length, JSON header
- * { scale, trans: number[], surnames: string, given: string, nfeat, count }, then `count` entries of
+ * { scale, trans: number[], surnames, given, translit: string, words: base64 bitset, titles: string[], nfeat, count }, then `count` entries of
  * (varint bucket delta, NT int8 weights).
  */
-export function encodeModel(w: Float32Array, trans: Float32Array, surnames: string, given: string, threshold: number): Buffer {
+export function encodeModel(w: Float32Array, trans: Float32Array, sets: { surnames: string; given: string; translit: string; words: Uint8Array; titles: string[] }, threshold: number): Buffer {
   let maxAbs = 0;
   for (let i = 0; i < w.length; i++) if (Math.abs(w[i]) > maxAbs) maxAbs = Math.abs(w[i]);
   const scale = maxAbs / 127 || 1;
@@ -249,7 +318,8 @@ export function encodeModel(w: Float32Array, trans: Float32Array, surnames: stri
     bytes.push(d);
     for (let t = 0; t < NT; t++) bytes.push(Math.max(-127, Math.min(127, Math.round(w[b * NT + t] / scale))) & 0xff);
   }
-  const header = Buffer.from(JSON.stringify({ scale, trans: Array.from(trans), surnames, given, nfeat: NFEAT, count }));
+  const { surnames, given, translit, titles } = sets;
+  const header = Buffer.from(JSON.stringify({ scale, trans: Array.from(trans), surnames, given, translit, titles, words: Buffer.from(sets.words).toString('base64'), nfeat: NFEAT, count }));
   const len = Buffer.alloc(4); len.writeUInt32LE(header.length);
   const { gzipSync } = require('node:zlib') as typeof import('node:zlib');
   return gzipSync(Buffer.concat([Buffer.from('CNER1'), len, header, Buffer.from(bytes)]), { level: 9 });
@@ -259,7 +329,7 @@ export function decodeModel(file: Buffer): NerModel {
   const raw = gunzipSync(file);
   if (raw.subarray(0, 5).toString() !== 'CNER1') throw new Error('detect: bad model file');
   const hl = raw.readUInt32LE(5);
-  const h = JSON.parse(raw.subarray(9, 9 + hl).toString()) as { scale: number; trans: number[]; surnames: string; given?: string; nfeat?: number; count: number };
+  const h = JSON.parse(raw.subarray(9, 9 + hl).toString()) as { scale: number; trans: number[]; surnames: string; given?: string; translit?: string; words?: string; titles?: string[]; nfeat?: number; count: number };
   if ((h.nfeat ?? 25) !== NFEAT) throw new Error(`detect: model file has ${h.nfeat ?? 25} features, this code ${NFEAT}: retrain (npm run train:detect)`);
   const w = new Float32Array(BUCKETS * NT);
   let pos = 9 + hl, b = 0;
@@ -270,7 +340,9 @@ export function decodeModel(file: Buffer): NerModel {
     for (let t = 0; t < NT; t++) { const v = raw[pos++]; w[b * NT + t] = (v > 127 ? v - 256 : v) * h.scale; }
   }
   const chars = (x: string) => new Set([...x].map((c) => c.charCodeAt(0)));
-  return { w, trans: Float32Array.from(h.trans), surnames: chars(h.surnames), given: chars(h.given ?? '') };
+  const words = new Uint8Array(1 << (WORD_BITS - 3));
+  if (h.words) words.set(Buffer.from(h.words, 'base64').subarray(0, words.length));
+  return { w, trans: Float32Array.from(h.trans), surnames: chars(h.surnames), given: chars(h.given ?? ''), translit: chars(h.translit ?? ''), words, titles: titleIndex(h.titles ?? []) };
 }
 
 /** Where the shipped model lives: beside this module, or under src/ when running from dist/. */
@@ -292,21 +364,25 @@ export function getModel(): NerModel | null {
 }
 
 export interface NerSpan { type: 'person_name' | 'address'; start: number; end: number; score: number }
+let emis = new Float32Array(0);
 
 /** Decode a sentence (<= a few hundred chars) into name/address spans. */
 export function tagSentence(model: NerModel, s: string, offset: number, out: NerSpan[], buf?: Int32Array): void {
   const n = s.length;
   if (n === 0) return;
   const f = features(s, model, buf);
-  const margins = new Float32Array(n);
-  const tags = viterbi(f, n, model.w, model.trans, margins);
+  if (emis.length < n * NT) emis = new Float32Array(n * NT + 256);
+  const em = emis;
+  emissionsF(f, n, model.w, em);
+  const tags = decode(em, n, model.trans);
   for (let i = 0; i < n;) {
     const t = tags[i];
     if (t === 1 || t === 3) {
       let j = i + 1;
       while (j < n && tags[j] === t + 1) j++;
+      // confidence: mean lead of the best entity tag over O inside the span
       let m = 0;
-      for (let k = i; k < j; k++) m += margins[k];
+      for (let k = i; k < j; k++) { const b = k * NT; m += Math.max(em[b + 1], em[b + 2], em[b + 3], em[b + 4]) - em[b]; }
       m /= j - i;
       const score = 1 / (1 + Math.exp(-m * 0.5));
       out.push({ type: t === 1 ? 'person_name' : 'address', start: offset + i, end: offset + j, score: 0.5 + score * 0.49 });

@@ -53,11 +53,18 @@ export function previewOf(type: DetectType, value: string): string {
   return maskValue(f, v);
 }
 
-const NAME_OK = /^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}$/u;
+/** Shapes a person name may take: 2-5 CJK chars, transliterations with ·, or a Latin-script name. */
+const NAME_OK = /^[\u4e00-\u9fff]{2,5}$|^[\u4e00-\u9fff]{1,6}[·-][\u4e00-\u9fff]{1,8}$|^[A-Za-z][a-z]+(?:[ .]?[A-Z][a-z]+){0,3}$/u;
 const ADDR_STRONG = /[路街道号巷弄村镇乡室栋楼幢区县市省州旗园苑府城大厦中心]/;
 
-const NAME_TAIL = /(?:担任|先生|女士|小姐|同志|经理|总监|老师|律师|本人|负责|出资|持有|签字|签名|为|的|是|和|与|及|等|说|称|在)$/;
-const LABEL_BEFORE = /(?:[：:]|姓名|联系人|收件人|收货人|负责人|代表人|经办人|申请人|委托人|受托人|来访人|被访人|户名|股东[一二三四五六七八九十\d]*|[甲乙丙]方|出让方|受让方|由|请问是|我叫|我是|^)[\s\u3000]*$/;
+/** Role and form words that are never a person's name, whatever the model says. */
+const NOT_NAME = new Set(['甲方', '乙方', '丙方', '丁方', '双方', '对方', '本人', '客户', '用户', '客服', '先生', '女士', '小姐', '老师', '同志', '股东', '法人', '委托人', '受托人', '申请人', '联系人', '收件人', '负责人', '经办人', '出让方', '受让方', '签字', '盖章', '姓名', '性别', '民族', '住址']);
+const NAME_TAIL = /(?:担任|先生|女士|小姐|同志|经理|总监|老师|律师|本人|负责|出资|持有|签字|签名)$/;
+/** One-char function words the model sometimes runs a name into; stripped only from 4+ char spans. */
+const NAME_TAIL1 = /[为的是和与及等说称在]$/;
+const LABEL_BEFORE = /(?:[：:]|姓名|联系人|收件人|收货人|负责人|代表人|经办人|申请人|委托人|受托人|来访人|被访人|户名|股东[一二三四五六七八九十\d]*|[甲乙丙]方|出让方|受让方|由|请问是|我叫|我是)[\s\u3000]*$/;
+/** Chars a name is not extended over: verbs and particles that follow names. */
+const NOT_NAME_NEXT = /[说称讲道表认指在是为的和与及等向对把被从到也都就还又已曾将会要能]/;
 const CJK = /[\u4e00-\u9fff]/;
 const DELIM = /[\s，,。；;：:、（(）)\t\n]/;
 /**
@@ -66,11 +73,15 @@ const DELIM = /[\s，,。；;：:、（(）)\t\n]/;
  */
 function fixNameBoundary(text: string, start: number, end: number): [number, number] {
   let v = text.slice(start, end);
-  while (v.length > 2 && NAME_TAIL.test(v)) { const m = NAME_TAIL.exec(v)!; v = v.slice(0, v.length - m[0].length); end = start + v.length; }
+  for (;;) {
+    const m = v.length > 2 ? NAME_TAIL.exec(v) ?? (v.length > 3 ? NAME_TAIL1.exec(v) : null) : null;
+    if (!m) break;
+    v = v.slice(0, v.length - m[0].length); end = start + v.length;
+  }
   if (!LABEL_BEFORE.test(text.slice(Math.max(0, start - 8), start))) return [start, end];
   // extend over CJK chars up to a delimiter when the result stays a plausible name length (<= 4)
   let e = end;
-  while (e < text.length && e - start < 4 && CJK.test(text[e]) && !/^(?:先生|女士|小姐|担任|同志|本人)/.test(text.slice(e, e + 2))) e++;
+  while (e < text.length && e - start < 4 && CJK.test(text[e]) && !NOT_NAME_NEXT.test(text[e]) && !/^(?:先生|女士|小姐|担任|同志|本人)/.test(text.slice(e, e + 2))) e++;
   if (e > end && (e >= text.length || DELIM.test(text[e]) || /^(?:先生|女士|小姐|担任|同志|本人)/.test(text.slice(e, e + 2)))) end = e;
   return [start, end];
 }
@@ -92,9 +103,11 @@ export function scanSpans(text: string, opts: ScanOptions = {}): Span[] {
     // trim whitespace / punctuation at the edges
     while (start < end && /[\s,，:：、()（）"'“”]/.test(text[start])) start++;
     while (end > start && /[\s,，:：、()（）"'“”]/.test(text[end - 1])) end--;
-    if (s.type === 'person_name') [start, end] = fixNameBoundary(text, start, end);
+    if (s.type === 'person_name') {
+      [start, end] = fixNameBoundary(text, start, end);
+    }
     const v = text.slice(start, end);
-    if (s.type === 'person_name' && !NAME_OK.test(v)) continue;
+    if (s.type === 'person_name' && (!NAME_OK.test(v) || NOT_NAME.has(v))) continue;
     if (s.type === 'address' && (v.length < 4 || !ADDR_STRONG.test(v))) continue;
     keptNer.push({ type: s.type, start, end, score: s.score, value: v });
   }

@@ -14,7 +14,11 @@ import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { SINGLE_SURNAMES, COMPOUND_SURNAMES } from './surnames.js';
 
-export const TAGS = ['O', 'B-PER', 'I-PER', 'B-ADR', 'I-ADR'] as const;
+/**
+ * BIO tags. OTH marks other named things (works, organisations, places, titles) learnt from the
+ * CLUENER labels, so that the model tells them apart from names; OTH spans are never reported.
+ */
+export const TAGS = ['O', 'B-PER', 'I-PER', 'B-ADR', 'I-ADR', 'B-OTH', 'I-OTH'] as const;
 export const NT = TAGS.length;
 export const HASH_BITS = 20;
 export const BUCKETS = 1 << HASH_BITS;
@@ -72,7 +76,7 @@ function surnameTable(s: Set<number>): Uint8Array {
   if (!t) { t = new Uint8Array(65536); for (const c of s) t[c] = 1; surnameTables.set(s, t); }
   return t;
 }
-let scratch = { code: new Int32Array(0), div: new Uint8Array(0), nctx: new Uint8Array(0), actx: new Uint8Array(0), ss: new Uint8Array(0), nm: new Uint8Array(0), tt: new Uint8Array(0) };
+let scratch = { code: new Int32Array(0), div: new Uint8Array(0), nctx: new Uint8Array(0), actx: new Uint8Array(0), ss: new Uint8Array(0), nm: new Uint8Array(0), tt: new Uint8Array(0), gn: new Uint8Array(0), go: new Uint8Array(0) };
 
 const CCLASS = new Uint8Array(65536);
 for (let c = 0; c < 65536; c++) CCLASS[c] = cclassOf(c);
@@ -102,13 +106,30 @@ function t3(k: number, a: number, b: number, c: number): number {
   return (RND[a] ^ (y << 10 | y >>> 22) ^ (z << 21 | z >>> 11) ^ Math.imul(k, 0x9e3779b1)) & MASK;
 }
 
-export const NFEAT = 35;
+export const NFEAT = 37;
 /**
  * What the features need besides the hashed weights, learnt from the training text: surnames,
  * given-name chars, chars of transliterated foreign names, and a bitset of frequent character
  * bigrams outside names ("words", so a name does not run into the next word).
  */
-export interface CharSets { surnames: Set<number>; given: Set<number>; translit: Set<number>; words: Uint8Array; titles: TitleIndex }
+export interface CharSets { surnames: Set<number>; given: Set<number>; translit: Set<number>; words: Uint8Array; titles: TitleIndex; gaz: Gazetteer }
+/**
+ * Gazetteer of names (kind 1) and other named things (kind 2) seen in the training labels, as
+ * rolling hashes: `prefix` holds every prefix so matching stops early, `full` the kinds of entries.
+ */
+export interface Gazetteer { prefix: Set<number>; full: Map<number, number> }
+function gazStep(h: number, c: number): number { return Math.imul(h ^ RND[c], 0x9e3779b1) ^ (h >>> 15); }
+const GAZ_SEED = 0x1234567, GAZ_MAX = 12;
+export function buildGazetteer(entries: ReadonlyArray<readonly [string, number]>): Gazetteer {
+  const g: Gazetteer = { prefix: new Set(), full: new Map() };
+  for (const [w, kind] of entries) {
+    if (w.length < 2 || w.length > GAZ_MAX) continue;
+    let h = GAZ_SEED;
+    for (let i = 0; i < w.length; i++) { h = gazStep(h, w.charCodeAt(i)); g.prefix.add(h); }
+    g.full.set(h, (g.full.get(h) ?? 0) | kind);
+  }
+  return g;
+}
 /** Job titles / positions (记者, 总经理, 主教练...) by first char, longest first. */
 export type TitleIndex = Map<number, string[]>;
 export function titleIndex(titles: readonly string[]): TitleIndex {
@@ -129,8 +150,8 @@ export function frequentBigram(model: NerModel, a: number, b: number): boolean {
 export function features(s: string, sets: CharSets, out?: Int32Array): Int32Array {
   const n = s.length;
   const f = out && out.length >= n * NFEAT ? out : new Int32Array(n * NFEAT);
-  if (scratch.code.length < n + 6) scratch = { code: new Int32Array(n + 64), div: new Uint8Array(n + 64), nctx: new Uint8Array(n + 64), actx: new Uint8Array(n + 64), ss: new Uint8Array(n + 64), nm: new Uint8Array(n + 64), tt: new Uint8Array(n + 64) };
-  const { code, div, nctx, actx, ss, nm, tt } = scratch;
+  if (scratch.code.length < n + 6) scratch = { code: new Int32Array(n + 64), div: new Uint8Array(n + 64), nctx: new Uint8Array(n + 64), actx: new Uint8Array(n + 64), ss: new Uint8Array(n + 64), nm: new Uint8Array(n + 64), tt: new Uint8Array(n + 64), gn: new Uint8Array(n + 64), go: new Uint8Array(n + 64) };
+  const { code, div, nctx, actx, ss, nm, tt, gn, go } = scratch;
   const sur = surnameTable(sets.surnames);
   const giv = surnameTable(sets.given);
   const tr = surnameTable(sets.translit);
@@ -164,6 +185,20 @@ export function features(s: string, sets: CharSets, out?: Int32Array): Int32Arra
     const l = tfirst[code[i + 3]] ? titles.get(code[i + 3]) : undefined;
     if (l) for (const w of l) if (s.startsWith(w, i)) { tt[i + 3] |= 1; tt[i + 2 + w.length] |= 2; break; }
   }
+  // gazetteer (at offset +1): longest entry from each position; 1 begin, 2 inside, 3 end
+  gn.fill(0, 0, n + 3); go.fill(0, 0, n + 3);
+  const { prefix, full } = sets.gaz;
+  for (let i = 0; i < n; i++) {
+    let h = GAZ_SEED, bestN = 0, bestO = 0;
+    for (let j = i; j < n && j - i < GAZ_MAX; j++) {
+      h = gazStep(h, code[j + 3]);
+      if (!prefix.has(h)) break;
+      const k = full.get(h);
+      if (k !== undefined) { if (k & 1) bestN = j - i + 1; if (k & 2) bestO = j - i + 1; }
+    }
+    if (bestN > 1) { if (!gn[i + 1]) gn[i + 1] = 1; for (let k = i + 1; k < i + bestN - 1; k++) gn[k + 1] = 2; gn[i + bestN] = 3; }
+    if (bestO > 1) { if (!go[i + 1]) go[i + 1] = 1; for (let k = i + 1; k < i + bestO - 1; k++) go[k + 1] = 2; go[i + bestO] = 3; }
+  }
   // context words: distance bucket since the last name / address context word in this clause
   let lastN = -1, lastA = -1;
   for (let i = 0; i < n; i++) {
@@ -187,7 +222,7 @@ function titleFirst(t: TitleIndex): Uint8Array {
 
 /** The hashed features of every char from the per-char tables in `scratch` (kept small so V8 inlines mix). */
 function hashFeatures(f: Int32Array, n: number, sur: Uint8Array, giv: Uint8Array, tr: Uint8Array, words: Uint8Array): void {
-  const { code, div, nctx, actx, ss, nm, tt } = scratch;
+  const { code, div, nctx, actx, ss, nm, tt, gn, go } = scratch;
   for (let i = 0; i < n; i++) {
     const p = i + 3;
     const m3 = code[p - 3], p3 = code[p + 3];
@@ -230,6 +265,9 @@ function hashFeatures(f: Int32Array, n: number, sur: Uint8Array, giv: Uint8Array
     f[o + 31] = t2(32, wl << 1 | wr, nm[q - 1] << 4 | nm[q] << 2 | nm[q + 1]);
     f[o + 33] = t2(34, (tt[p - 1] >> 1) | (tt[p - 2] & 2) | (tt[p - 3] & 2) << 1, nm[q]);
     f[o + 34] = t2(35, (tt[p + 1] & 1) | (tt[p + 2] & 1) << 1 | (tt[p + 3] & 1) << 2, nm[q] << 2 | nm[q - 1]);
+    const r = i + 1;
+    f[o + 35] = t2(36, gn[r] * 4 + go[r], nm[i + 2]);
+    f[o + 36] = t3(37, gn[r - 1] * 4 + gn[r], gn[r + 1], go[r - 1] * 16 + go[r] * 4 + go[r + 1]);
     f[o + 32] = t2(33, tr[m2] << 4 | tr[m1] << 3 | tr[c0] << 2 | tr[p1] << 1 | tr[p2], cclass(c0) * 8 + cclass(p1));
   }
 }
@@ -238,9 +276,7 @@ function bucket(d: number): number { return d === 0 ? 1 : d <= 2 ? 2 : d <= 5 ? 
 
 /** Allowed transitions: I-X only after B-X or I-X. */
 export function allowed(prev: number, cur: number): boolean {
-  if (cur === 2) return prev === 1 || prev === 2;
-  if (cur === 4) return prev === 3 || prev === 4;
-  return true;
+  return cur === 0 || (cur & 1) === 1 || prev === cur || prev === cur - 1;
 }
 
 /**
@@ -251,14 +287,14 @@ let vScore = new Float32Array(0), vBack = new Uint8Array(0), vEm = new Float32Ar
 /** Float weights (training): emissions em[i*NT + tag] = sum of the features' weights. */
 export function emissionsF(feat: Int32Array, n: number, w: Float32Array, em: Float32Array): void {
   for (let i = 0; i < n; i++) {
-    let e0 = 0, e1 = 0, e2 = 0, e3 = 0, e4 = 0;
+    let e0 = 0, e1 = 0, e2 = 0, e3 = 0, e4 = 0, e5 = 0, e6 = 0;
     const o = i * NFEAT;
     for (let k = 0; k < NFEAT; k++) {
       const b = feat[o + k] * NT;
-      e0 += w[b]; e1 += w[b + 1]; e2 += w[b + 2]; e3 += w[b + 3]; e4 += w[b + 4];
+      e0 += w[b]; e1 += w[b + 1]; e2 += w[b + 2]; e3 += w[b + 3]; e4 += w[b + 4]; e5 += w[b + 5]; e6 += w[b + 6];
     }
     const b = i * NT;
-    em[b] = e0; em[b + 1] = e1; em[b + 2] = e2; em[b + 3] = e3; em[b + 4] = e4;
+    em[b] = e0; em[b + 1] = e1; em[b + 2] = e2; em[b + 3] = e3; em[b + 4] = e4; em[b + 5] = e5; em[b + 6] = e6;
   }
 }
 /** Viterbi over emissions em (n*NT) and transition weights trans[(prev+1)*NT+cur] (prev = -1 is the start). */
@@ -269,10 +305,10 @@ export function decode(em: Float32Array, n: number, trans: Float32Array): Uint8A
     for (let t = 0; t < NT; t++) {
       let best = -Infinity, arg = 0;
       if (i === 0) {
-        best = t !== 2 && t !== 4 ? trans[t] : -Infinity;
+        best = t === 0 || t & 1 ? trans[t] : -Infinity;
       } else {
         for (let p = 0; p < NT; p++) {
-          if ((t === 2 && p !== 1 && p !== 2) || (t === 4 && p !== 3 && p !== 4)) continue;
+          if (t !== 0 && !(t & 1) && p !== t && p !== t - 1) continue; // I-X only after B-X / I-X
           const v = score[(i - 1) * NT + p] + trans[(p + 1) * NT + t];
           if (v > best) { best = v; arg = p; }
         }
@@ -303,10 +339,16 @@ export interface NerModel extends CharSets { w: Float32Array; trans: Float32Arra
  * { scale, trans: number[], surnames, given, translit: string, words: base64 bitset, titles: string[], nfeat, count }, then `count` entries of
  * (varint bucket delta, NT int8 weights).
  */
-export function encodeModel(w: Float32Array, trans: Float32Array, sets: { surnames: string; given: string; translit: string; words: Uint8Array; titles: string[] }, threshold: number): Buffer {
-  let maxAbs = 0;
-  for (let i = 0; i < w.length; i++) if (Math.abs(w[i]) > maxAbs) maxAbs = Math.abs(w[i]);
-  const scale = maxAbs / 127 || 1;
+export function encodeModel(w: Float32Array, trans: Float32Array, sets: { surnames: string; given: string; translit: string; words: Uint8Array; titles: string[]; gazNames: string[]; gazOther: string[] }, threshold: number): Buffer {
+  // int8 with the scale set by the 99.99th percentile of |w|; the few larger weights (bias-like
+  // features) are kept exactly in the header, so they do not coarsen everything else
+  const mags = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) mags[i] = Math.abs(w[i]);
+  mags.sort();
+  const cap = mags[Math.floor(mags.length * 0.9999)] || mags[mags.length - 1] || 1;
+  const scale = cap / 127;
+  const big: Array<[number, number]> = [];
+  for (let i = 0; i < w.length; i++) if (Math.abs(w[i]) > cap) big.push([i, w[i]]);
   const bytes: number[] = [];
   let prev = 0, count = 0;
   for (let b = 0; b < BUCKETS; b++) {
@@ -318,8 +360,8 @@ export function encodeModel(w: Float32Array, trans: Float32Array, sets: { surnam
     bytes.push(d);
     for (let t = 0; t < NT; t++) bytes.push(Math.max(-127, Math.min(127, Math.round(w[b * NT + t] / scale))) & 0xff);
   }
-  const { surnames, given, translit, titles } = sets;
-  const header = Buffer.from(JSON.stringify({ scale, trans: Array.from(trans), surnames, given, translit, titles, words: Buffer.from(sets.words).toString('base64'), nfeat: NFEAT, count }));
+  const { surnames, given, translit, titles, gazNames, gazOther } = sets;
+  const header = Buffer.from(JSON.stringify({ nt: NT, scale, big, trans: Array.from(trans), surnames, given, translit, titles, gazNames, gazOther, words: Buffer.from(sets.words).toString('base64'), nfeat: NFEAT, count }));
   const len = Buffer.alloc(4); len.writeUInt32LE(header.length);
   const { gzipSync } = require('node:zlib') as typeof import('node:zlib');
   return gzipSync(Buffer.concat([Buffer.from('CNER1'), len, header, Buffer.from(bytes)]), { level: 9 });
@@ -329,7 +371,8 @@ export function decodeModel(file: Buffer): NerModel {
   const raw = gunzipSync(file);
   if (raw.subarray(0, 5).toString() !== 'CNER1') throw new Error('detect: bad model file');
   const hl = raw.readUInt32LE(5);
-  const h = JSON.parse(raw.subarray(9, 9 + hl).toString()) as { scale: number; trans: number[]; surnames: string; given?: string; translit?: string; words?: string; titles?: string[]; nfeat?: number; count: number };
+  const h = JSON.parse(raw.subarray(9, 9 + hl).toString()) as { scale: number; big?: Array<[number, number]>; trans: number[]; surnames: string; given?: string; translit?: string; words?: string; titles?: string[]; gazNames?: string[]; gazOther?: string[]; nfeat?: number; nt?: number; count: number };
+  if ((h.nt ?? 5) !== NT) throw new Error(`detect: model file has ${h.nt ?? 5} tags, this code ${NT}: retrain (npm run train:detect)`);
   if ((h.nfeat ?? 25) !== NFEAT) throw new Error(`detect: model file has ${h.nfeat ?? 25} features, this code ${NFEAT}: retrain (npm run train:detect)`);
   const w = new Float32Array(BUCKETS * NT);
   let pos = 9 + hl, b = 0;
@@ -339,10 +382,12 @@ export function decodeModel(file: Buffer): NerModel {
     b += d;
     for (let t = 0; t < NT; t++) { const v = raw[pos++]; w[b * NT + t] = (v > 127 ? v - 256 : v) * h.scale; }
   }
+  for (const [i, v] of h.big ?? []) w[i] = v;
   const chars = (x: string) => new Set([...x].map((c) => c.charCodeAt(0)));
   const words = new Uint8Array(1 << (WORD_BITS - 3));
   if (h.words) words.set(Buffer.from(h.words, 'base64').subarray(0, words.length));
-  return { w, trans: Float32Array.from(h.trans), surnames: chars(h.surnames), given: chars(h.given ?? ''), translit: chars(h.translit ?? ''), words, titles: titleIndex(h.titles ?? []) };
+  return { w, trans: Float32Array.from(h.trans), surnames: chars(h.surnames), given: chars(h.given ?? ''), translit: chars(h.translit ?? ''), words, titles: titleIndex(h.titles ?? []),
+    gaz: buildGazetteer([...(h.gazNames ?? []).map((x) => [x, 1] as const), ...(h.gazOther ?? []).map((x) => [x, 2] as const)]) };
 }
 
 /** Where the shipped model lives: beside this module, or under src/ when running from dist/. */

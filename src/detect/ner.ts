@@ -141,6 +141,8 @@ export function titleIndex(titles: readonly string[]): TitleIndex {
 export const WORD_BITS = HASH_BITS;
 export function wordKey(a: number, b: number): number { return t2(40, a, b); }
 function isWord(words: Uint8Array, a: number, b: number): number { const k = wordKey(a, b); return (words[k >>> 3] >>> (k & 7)) & 1; }
+/** True when c is a given-name char of the model (seen in training names or the common list). */
+export function isGivenChar(model: NerModel, c: number): boolean { return model.given.has(c); }
 /** True when the two chars form a frequent bigram outside names in the training text (a "word"). */
 export function frequentBigram(model: NerModel, a: number, b: number): boolean { return isWord(model.words, a, b) === 1; }
 /**

@@ -1,7 +1,7 @@
 /** scanText: structured recognisers + name/address model, merged into Findings with masked previews. */
 import { maskValue, normaliseValue, type FieldType } from '../core/pi-types.js';
 import { scanStructured } from './structured.js';
-import { tagText, type NerSpan } from './ner.js';
+import { tagText, getModel, isGivenChar, type NerSpan } from './ner.js';
 import { DETECT_TYPES, type DetectType, type Finding, type ScanOptions, type Span } from './types.js';
 
 /**
@@ -55,6 +55,8 @@ export function previewOf(type: DetectType, value: string): string {
 
 /** Shapes a person name may take: 2-5 CJK chars, transliterations with ·, or a Latin-script name. */
 const NAME_OK = /^[\u4e00-\u9fff]{2,5}$|^[\u4e00-\u9fff]{1,6}[·-][\u4e00-\u9fff]{1,8}$|^[A-Za-z][a-z]+(?:[ .]?[A-Z][a-z]+){0,3}$/u;
+/** A personal address names something below a district (road, number, village, building...); a bare division is not one. */
+const ADDR_DETAIL = /[路街道号巷弄村镇乡室栋楼幢院组园苑厦层单元]/;
 const ADDR_STRONG = /[路街道号巷弄村镇乡室栋楼幢区县市省州旗园苑府城大厦中心]/;
 
 /** Role and form words that are never a person's name, whatever the model says. */
@@ -79,9 +81,10 @@ function fixNameBoundary(text: string, start: number, end: number): [number, num
     v = v.slice(0, v.length - m[0].length); end = start + v.length;
   }
   if (!LABEL_BEFORE.test(text.slice(Math.max(0, start - 8), start))) return [start, end];
-  // extend over CJK chars up to a delimiter when the result stays a plausible name length (<= 4)
+  // extend over given-name chars up to a delimiter when the result stays a plausible name length (<= 4)
   let e = end;
-  while (e < text.length && e - start < 4 && CJK.test(text[e]) && !NOT_NAME_NEXT.test(text[e]) && !/^(?:先生|女士|小姐|担任|同志|本人)/.test(text.slice(e, e + 2))) e++;
+  const model = getModel();
+  while (e < text.length && e - start < 4 && CJK.test(text[e]) && !NOT_NAME_NEXT.test(text[e]) && (!model || isGivenChar(model, text.charCodeAt(e))) && !/^(?:先生|女士|小姐|担任|同志|本人)/.test(text.slice(e, e + 2))) e++;
   if (e > end && (e >= text.length || DELIM.test(text[e]) || /^(?:先生|女士|小姐|担任|同志|本人)/.test(text.slice(e, e + 2)))) end = e;
   return [start, end];
 }
@@ -108,7 +111,7 @@ export function scanSpans(text: string, opts: ScanOptions = {}): Span[] {
     }
     const v = text.slice(start, end);
     if (s.type === 'person_name' && (!NAME_OK.test(v) || NOT_NAME.has(v))) continue;
-    if (s.type === 'address' && (v.length < 4 || !ADDR_STRONG.test(v))) continue;
+    if (s.type === 'address' && (v.length < 4 || !ADDR_STRONG.test(v) || !ADDR_DETAIL.test(v))) continue;
     keptNer.push({ type: s.type, start, end, score: s.score, value: v });
   }
   // postal codes are PI only next to an address (or with a postal keyword)

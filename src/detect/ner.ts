@@ -178,9 +178,7 @@ export function features(s: string, sets: CharSets, out?: Int32Array): Int32Arra
   // division dictionary: 1 = begin, 2 = inside, 3 = end of a matched name
   div.fill(0, 0, n);
   for (let i = 0; i < n;) {
-    const l = DIV_FIRST[code[i + 3]] ? DIV.get(code[i + 3]) : undefined;
-    let len = 0;
-    if (l) for (const w of l) if (w.length > len && s.startsWith(w, i)) { len = w.length; break; }
+    const len = DIV_FIRST[code[i + 3]] ? longestMatch(divGaz(), code, i + 3, n + 3) : 0;
     if (len) { div[i] = 1; for (let k = i + 1; k < i + len - 1; k++) div[k] = 2; div[i + len - 1] = 3; i += len; } else i++;
   }
   // titles (at offset +3): bit 0 = a title begins here, bit 1 = a title ends here
@@ -188,8 +186,8 @@ export function features(s: string, sets: CharSets, out?: Int32Array): Int32Arra
   const titles = sets.titles;
   const tfirst = titleFirst(titles);
   for (let i = 0; i < n; i++) {
-    const l = tfirst[code[i + 3]] ? titles.get(code[i + 3]) : undefined;
-    if (l) for (const w of l) if (s.startsWith(w, i)) { tt[i + 3] |= 1; tt[i + 2 + w.length] |= 2; break; }
+    const len = tfirst[code[i + 3]] ? longestMatch(titleGaz(titles), code, i + 3, n + 3) : 0;
+    if (len) { tt[i + 3] |= 1; tt[i + 2 + len] |= 2; }
   }
   // gazetteer (at offset +1): longest entry from each position; 1 begin, 2 inside, 3 end
   gn.fill(0, 0, n + 3); go.fill(0, 0, n + 3);
@@ -219,6 +217,24 @@ export function features(s: string, sets: CharSets, out?: Int32Array): Int32Arra
   return f;
 }
 
+/** Length of the longest gazetteer entry starting at code[from] (codes up to `to`), 0 when none. */
+function longestMatch(g: Gazetteer, code: Int32Array, from: number, to: number): number {
+  let h = GAZ_SEED, best = 0;
+  for (let j = from; j < to && j - from < GAZ_MAX; j++) {
+    h = gazStep(h, code[j]);
+    if (!g.prefix.has(h)) break;
+    if (g.full.has(h)) best = j - from + 1;
+  }
+  return best;
+}
+let divG: Gazetteer | undefined;
+function divGaz(): Gazetteer { return divG ??= buildGazetteer([...DIV.values()].flat().map((w) => [w, 1] as const)); }
+const titleGazes = new WeakMap<TitleIndex, Gazetteer>();
+function titleGaz(t: TitleIndex): Gazetteer {
+  let g = titleGazes.get(t);
+  if (!g) { g = buildGazetteer([...t.values()].flat().map((w) => [w, 1] as const)); titleGazes.set(t, g); }
+  return g;
+}
 const titleFirsts = new WeakMap<TitleIndex, Uint8Array>();
 function titleFirst(t: TitleIndex): Uint8Array {
   let u = titleFirsts.get(t);

@@ -354,6 +354,14 @@ export class StructuredScanner {
     let start = i;
     let plus = false;
     if (i > 0 && t[i - 1] === '+') { start = i - 1; plus = true; }
+    // fast path, one group (most runs): no arrays, and lengths no type has are not even sliced
+    const q = j < n ? t.charCodeAt(j) : 0;
+    if (!((q === 32 || q === 45) && j + 1 < n && CLS[t.charCodeAt(j + 1)] & DIGIT) && !(start > 0 && t.charCodeAt(start - 1) === 40)) {
+      const L = j - i;
+      if (CLS[q] & ALNUM || L < 6 || L === 7 || L === 9 || L > 19) return j;
+      this.classifyDigits(t.slice(i, j), start, i, j, plus, false, allow);
+      return j;
+    }
     // collect groups
     const ends = [j];
     let d = t.slice(i, j);

@@ -18,16 +18,21 @@ export function halfWidthSameLength(s: string): string {
     }
     return out;
   }
-  let buf = Buffer.from(s, 'utf16le');
-  if (buf.byteOffset & 1) buf = Buffer.from(buf);
-  const u = new Uint16Array(buf.buffer, buf.byteOffset, buf.length >> 1);
+  // one scratch buffer reused across calls (grown as needed; dropped when very large)
+  if (hwBuf.length < s.length * 2) hwBuf = Buffer.allocUnsafeSlow(s.length * 2 + 1024);
+  const len = hwBuf.write(s, 0, 'utf16le');
+  const buf = hwBuf.subarray(0, len);
+  const u = new Uint16Array(buf.buffer, buf.byteOffset, len >> 1);
   let changed = false;
   for (let i = 0; i < u.length; i++) {
     const c = u[i];
     if (c >= 0x3000 && (c >= 0xff01 && c <= 0xff5e || c === 0x3000)) { u[i] = c === 0x3000 ? 32 : c - 0xfee0; changed = true; }
   }
-  return changed ? buf.toString('utf16le') : s;
+  const out = changed ? buf.toString('utf16le') : s;
+  if (hwBuf.length > 64 << 20) hwBuf = Buffer.alloc(0);
+  return out;
 }
+let hwBuf = Buffer.alloc(0);
 
 const FIELD_OF: Partial<Record<DetectType, FieldType>> = {
   cn_id: 'cn_id', uscc: 'uscc', mobile: 'mobile', landline: 'landline', bank_card: 'bank_card',

@@ -58,6 +58,23 @@ const MOBILE_RE: RegExp | null = (() => {
     return re;
   } catch { return null; }
 })();
+/**
+ * First chars of a context regex's words (both cases for ASCII), or null when the regex is not a
+ * plain list of words and must always run.
+ */
+function firstChars(re: RegExp): Uint8Array | null {
+  const u = new Uint8Array(65536);
+  for (const alt of re.source.split('|')) {
+    const c = alt.charAt(0);
+    if (!c || '\\[(.?*+^$'.includes(c)) return null;
+    u[c.charCodeAt(0)] = 1;
+    if (re.ignoreCase) { u[c.toLowerCase().charCodeAt(0)] = 1; u[c.toUpperCase().charCodeAt(0)] = 1; }
+  }
+  return u;
+}
+const NEG_FIRST = firstChars(NEG_CTX);
+const CTX_FIRST: Partial<Record<DetectType, Uint8Array | null>> = {};
+for (const [k, re] of Object.entries(CTX)) CTX_FIRST[k as DetectType] = firstChars(re);
 const mobileCache = new Map<string, boolean>();
 /** Mainland mobile per libphonenumber-js metadata (current 13x-19x allocations). */
 export function isCnMobile(d: string): boolean {
@@ -229,24 +246,30 @@ export class StructuredScanner {
   }
 
   /** Up to `n` chars before start, cut at the line start (and, when `clause`, at tabs/commas too). */
-  private before(start: number, n: number, clause: boolean): string {
+  /**
+   * Whether `re` matches the up-to-n chars before start (cut at the line start, and when `clause`
+   * at tabs/commas too). The chars are first checked against the first chars of re's words, so
+   * the slice and the regex run only when one of them is there (rarely).
+   */
+  private before(start: number, n: number, clause: boolean, re: RegExp, first: Uint8Array | null): boolean {
     const t = this.text;
     const lo = start > n ? start - n : 0;
-    let s = start;
+    let s = start, seen = first === null;
     for (; s > lo; s--) {
       const c = t.charCodeAt(s - 1);
       if (c === 10 || clause && (c === 9 || c === 44 || c === 0xff0c || c === 0xff1b || c === 0x3002)) break;
+      if (!seen && first![c]) seen = true;
     }
-    return t.slice(s, start);
+    return seen && re.test(t.slice(s, start));
   }
 
   private ctx(start: number, type: DetectType): boolean {
     const re = CTX[type];
-    return re ? re.test(this.before(start, 20, false)) : false;
+    return re ? this.before(start, 20, false, re, CTX_FIRST[type] ?? null) : false;
   }
 
   private neg(start: number): boolean {
-    return NEG_CTX.test(this.before(start, 12, true));
+    return this.before(start, 12, true, NEG_CTX, NEG_FIRST);
   }
 
   private push(type: DetectType, start: number, end: number, score: number, value: string): void {

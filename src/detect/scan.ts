@@ -66,7 +66,7 @@ const ADDR_STRONG = /[路街道号巷弄村镇乡室栋楼幢区县市省州旗�
 
 /** Role and form words that are never a person's name, whatever the model says. */
 const NOT_NAME = new Set(['甲方', '乙方', '丙方', '丁方', '双方', '对方', '本人', '客户', '用户', '客服', '先生', '女士', '小姐', '老师', '同志', '股东', '法人', '委托人', '受托人', '申请人', '联系人', '收件人', '负责人', '经办人', '出让方', '受让方', '签字', '盖章', '姓名', '性别', '民族', '住址']);
-const NAME_TAIL = /(?:担任|先生|女士|小姐|同志|经理|总监|老师|律师|本人|负责|出资|持有|签字|签名)$/;
+const NAME_TAIL = /(?:担任|先生|女士|小姐|同志|经理|总监|老师|律师|医生|教授|博士|记者|主任|院长|校长|局长|书记|师傅|阿姨|老板|总裁|董事长|同学|主席|本人|负责|出资|持有|签字|签名)$/;
 /** One-char function words the model sometimes runs a name into; stripped only from 4+ char spans. */
 const NAME_TAIL1 = /[为的是和与及等说称在]$/;
 const LABEL_BEFORE = /(?:[：:]|姓名|联系人|收件人|收货人|负责人|代表人|经办人|申请人|委托人|受托人|来访人|被访人|户名|股东[一二三四五六七八九十\d]*|[甲乙丙]方|出让方|受让方|由|请问是|我叫|我是)[\s\u3000]*$/;

@@ -12,7 +12,7 @@ import { trainDoc } from './lib/train-data.js';
 import { nameDoc, tableDoc, makeName, GIVEN_COMMON } from './lib/train-names.js';
 import { SINGLE_SURNAMES, COMPOUND_SURNAMES } from '../src/detect/surnames.js';
 
-const EPOCHS = Number(process.env.EPOCHS ?? 20);
+const EPOCHS = Number(process.env.EPOCHS ?? 26);
 const THRESH = Number(process.env.PRUNE ?? 0.0);
 interface Sample { text: string; gold: Uint8Array; fold: number }
 

@@ -98,6 +98,7 @@ export function isCnLandline(d: string): boolean {
   return t === 'FIXED_LINE' || t === 'FIXED_LINE_OR_MOBILE';
 }
 
+const ALNUM_NEXT = /[0-9A-Za-z]/g;
 const BANK_IIN = /^(?:62|4|5[1-5]|2[2-7]|35|60|65|95|94)/;
 
 /** Hong Kong identity card check digit (mod 11, letters A=10..Z=35, padding space=36). */
@@ -233,8 +234,14 @@ export class StructuredScanner {
     taken.sort((a, b) => a[0] - b[0]);
     let ti = 0;
     for (let i = 0; i < n; i++) {
-      const k = CLS[text.charCodeAt(i)];
-      if (!(k & ALNUM)) continue;
+      let k = CLS[text.charCodeAt(i)];
+      if (!(k & ALNUM)) {
+        // jump to the next ASCII letter or digit: the regex engine's scan is far faster than a JS loop
+        ALNUM_NEXT.lastIndex = i;
+        if (!ALNUM_NEXT.test(text)) break;
+        i = ALNUM_NEXT.lastIndex - 1;
+        k = CLS[text.charCodeAt(i)];
+      }
       while (ti < taken.length && taken[ti][1] <= i) ti++;
       if (ti < taken.length && taken[ti][0] <= i) { i = taken[ti][1] - 1; continue; }
       let j = i + 1, or = k;

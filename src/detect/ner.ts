@@ -384,6 +384,7 @@ export function decode(em: Float32Array, n: number, trans: Float32Array): Uint8A
   const score = vScore, back = vBack;
   const tags = new Uint8Array(n);
   if (n === 0) return tags;
+  if (NT === 7) { decode7(em, n, trans, back, tags); return tags; }
   for (let t = 0; t < NT; t++) { score[t] = (t === 0 || t & 1 ? trans[t] : -Infinity) + em[t]; back[t] = 0; }
   for (let i = 1; i < n; i++) {
     const pb = (i - 1) * NT, cb = i * NT;
@@ -406,6 +407,69 @@ export function decode(em: Float32Array, n: number, trans: Float32Array): Uint8A
   for (let t = 0; t < NT; t++) if (score[(n - 1) * NT + t] > bv) { bv = score[(n - 1) * NT + t]; bt = t; }
   for (let i = n - 1; i >= 0; i--) { tags[i] = bt; bt = back[i * NT + bt]; }
   return tags;
+}
+
+/** decode() unrolled for NT = 7: previous scores and transitions held in locals. */
+function decode7(em: Float32Array, n: number, trans: Float32Array, back: Uint8Array, tags: Uint8Array): void {
+  const t00 = trans[0], t01 = trans[1], t02 = trans[2], t03 = trans[3], t04 = trans[4], t05 = trans[5], t06 = trans[6];
+  const t10 = trans[7], t11 = trans[8], t12 = trans[9], t13 = trans[10], t14 = trans[11], t15 = trans[12], t16 = trans[13];
+  const t20 = trans[14], t21 = trans[15], t22 = trans[16], t23 = trans[17], t24 = trans[18], t25 = trans[19], t26 = trans[20];
+  const t30 = trans[21], t31 = trans[22], t32 = trans[23], t33 = trans[24], t34 = trans[25], t35 = trans[26], t36 = trans[27];
+  const t40 = trans[28], t41 = trans[29], t42 = trans[30], t43 = trans[31], t44 = trans[32], t45 = trans[33], t46 = trans[34];
+  const t50 = trans[35], t51 = trans[36], t52 = trans[37], t53 = trans[38], t54 = trans[39], t55 = trans[40], t56 = trans[41];
+  const t60 = trans[42], t61 = trans[43], t62 = trans[44], t63 = trans[45], t64 = trans[46], t65 = trans[47], t66 = trans[48];
+  const t70 = trans[49], t71 = trans[50], t72 = trans[51], t73 = trans[52], t74 = trans[53], t75 = trans[54], t76 = trans[55];
+  let s0 = t00 + em[0], s1 = t01 + em[1], s2 = -Infinity, s3 = t03 + em[3], s4 = -Infinity, s5 = t05 + em[5], s6 = -Infinity;
+  for (let i = 1; i < n; i++) {
+    const cb = i * 7;
+    let b0 = s0 + t10, a0 = 0;
+    { const v = s1 + t20; if (v > b0) { b0 = v; a0 = 1; } }
+    { const v = s2 + t30; if (v > b0) { b0 = v; a0 = 2; } }
+    { const v = s3 + t40; if (v > b0) { b0 = v; a0 = 3; } }
+    { const v = s4 + t50; if (v > b0) { b0 = v; a0 = 4; } }
+    { const v = s5 + t60; if (v > b0) { b0 = v; a0 = 5; } }
+    { const v = s6 + t70; if (v > b0) { b0 = v; a0 = 6; } }
+    let b1 = s0 + t11, a1 = 0;
+    { const v = s1 + t21; if (v > b1) { b1 = v; a1 = 1; } }
+    { const v = s2 + t31; if (v > b1) { b1 = v; a1 = 2; } }
+    { const v = s3 + t41; if (v > b1) { b1 = v; a1 = 3; } }
+    { const v = s4 + t51; if (v > b1) { b1 = v; a1 = 4; } }
+    { const v = s5 + t61; if (v > b1) { b1 = v; a1 = 5; } }
+    { const v = s6 + t71; if (v > b1) { b1 = v; a1 = 6; } }
+    const v2a = s1 + t22, v2b = s2 + t32;
+    let b2: number, a2: number;
+    if (v2a >= v2b) { b2 = v2a; a2 = 1; } else { b2 = v2b; a2 = 2; }
+    let b3 = s0 + t13, a3 = 0;
+    { const v = s1 + t23; if (v > b3) { b3 = v; a3 = 1; } }
+    { const v = s2 + t33; if (v > b3) { b3 = v; a3 = 2; } }
+    { const v = s3 + t43; if (v > b3) { b3 = v; a3 = 3; } }
+    { const v = s4 + t53; if (v > b3) { b3 = v; a3 = 4; } }
+    { const v = s5 + t63; if (v > b3) { b3 = v; a3 = 5; } }
+    { const v = s6 + t73; if (v > b3) { b3 = v; a3 = 6; } }
+    const v4a = s3 + t44, v4b = s4 + t54;
+    let b4: number, a4: number;
+    if (v4a >= v4b) { b4 = v4a; a4 = 3; } else { b4 = v4b; a4 = 4; }
+    let b5 = s0 + t15, a5 = 0;
+    { const v = s1 + t25; if (v > b5) { b5 = v; a5 = 1; } }
+    { const v = s2 + t35; if (v > b5) { b5 = v; a5 = 2; } }
+    { const v = s3 + t45; if (v > b5) { b5 = v; a5 = 3; } }
+    { const v = s4 + t55; if (v > b5) { b5 = v; a5 = 4; } }
+    { const v = s5 + t65; if (v > b5) { b5 = v; a5 = 5; } }
+    { const v = s6 + t75; if (v > b5) { b5 = v; a5 = 6; } }
+    const v6a = s5 + t66, v6b = s6 + t76;
+    let b6: number, a6: number;
+    if (v6a >= v6b) { b6 = v6a; a6 = 5; } else { b6 = v6b; a6 = 6; }
+    back[cb + 0] = a0; back[cb + 1] = a1; back[cb + 2] = a2; back[cb + 3] = a3; back[cb + 4] = a4; back[cb + 5] = a5; back[cb + 6] = a6;
+    s0 = b0 + em[cb + 0]; s1 = b1 + em[cb + 1]; s2 = b2 + em[cb + 2]; s3 = b3 + em[cb + 3]; s4 = b4 + em[cb + 4]; s5 = b5 + em[cb + 5]; s6 = b6 + em[cb + 6];
+  }
+  let bt = 0, bv = s0;
+  if (s1 > bv) { bv = s1; bt = 1; }
+  if (s2 > bv) { bv = s2; bt = 2; }
+  if (s3 > bv) { bv = s3; bt = 3; }
+  if (s4 > bv) { bv = s4; bt = 4; }
+  if (s5 > bv) { bv = s5; bt = 5; }
+  if (s6 > bv) { bv = s6; bt = 6; }
+  for (let i = n - 1; i >= 0; i--) { tags[i] = bt; bt = back[i * 7 + bt]; }
 }
 
 /** Best tag sequence with float weights (training). */

@@ -120,12 +120,19 @@ export function scanSpans(text: string, opts: ScanOptions = {}): Span[] {
     keptNer.push({ type: s.type, start, end, score: s.score, value: v });
   }
   // postal codes are PI only next to an address (or with a postal keyword)
+  // (addresses are sorted and do not overlap: binary search, then look back over the few that end near)
+  const addrs = keptNer.filter((a) => a.type === 'address');
   const all: Span[] = [];
   for (const s of spans) {
-    if (s.type === 'postal_code' && s.score < 0.5) {
-      const near = keptNer.some((a) => a.type === 'address' && (
-        s.start >= a.end && s.start - a.end <= 6 && /^[\s,，;；(（邮编政码:：]*$/.test(norm.slice(a.end, s.start)) ||
-        a.start >= s.end && a.start - s.end <= 3));
+    if (s.type === 'postal_code' && s.score < 0.5 && addrs.length) {
+      let lo = 0, hi = addrs.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (addrs[mid].start <= s.end + 3) lo = mid + 1; else hi = mid; }
+      let near = false;
+      for (let k = lo - 1; k >= 0 && addrs[k].end >= s.start - 6 && !near; k--) {
+        const a = addrs[k];
+        near = s.start >= a.end && s.start - a.end <= 6 && /^[\s,，;；(（邮编政码:：]*$/.test(norm.slice(a.end, s.start)) ||
+          a.start >= s.end && a.start - s.end <= 3;
+      }
       if (near) s.score = 0.85;
     }
     all.push(s);

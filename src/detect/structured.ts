@@ -6,10 +6,11 @@
  * looked up only for the few candidates. '@' is found with indexOf for e-mail, birth dates with a
  * keyword search. Numbers embedded in longer alphanumeric runs never match.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { createRequire } from 'node:module';
-import { isValidUscc, luhnValid, isValidProvinceCode } from '../core/pi-types.js';
+import { isValidUscc, luhnValid } from '../core/pi-types.js';
 import type { DetectType, Span } from './types.js';
+import { isCnMobile, isCnLandline, isValidHkId, isValidTaiwanId, idProblem, realDate, legacyIdOk, isIpv6 } from './validators.js';
+
+export { isCnMobile, isCnLandline, isValidHkId, isValidTaiwanId } from './validators.js';
 
 const DIGIT = 1, UPPER = 2, LOWER = 4, PROV = 8;
 const ALNUM = DIGIT | UPPER | LOWER;
@@ -36,29 +37,6 @@ const CTX: Partial<Record<DetectType, RegExp>> = {
 const NEG_CTX = /订单|单号|运单|快递|物流|流水|编号|序号|批次|发票|交易号|合同号|工单|票号|金额|order|tracking|invoice|SKU|No\./i;
 
 /**
- * Mainland mobile national-number pattern, taken from the libphonenumber-js metadata (current
- * 13x-19x allocations) once at load and cross-checked against libphonenumber itself; when the
- * metadata shape is not the expected one, every number goes through libphonenumber (cached).
- */
-function slowCnMobile(d: string): boolean {
-  const p = parsePhoneNumberFromString(d, 'CN');
-  const t = p?.isValid() ? p.getType() : undefined;
-  return t === 'MOBILE' || t === 'FIXED_LINE_OR_MOBILE';
-}
-const MOBILE_RE: RegExp | null = (() => {
-  try {
-    const phoneMeta: unknown = createRequire(import.meta.url)('libphonenumber-js/metadata.max.json');
-    const types = (phoneMeta as unknown as { countries: Record<string, unknown[]> }).countries.CN[11] as unknown[];
-    const pat = (types[1] as [string])[0];
-    const re = new RegExp(`^(?:${pat})$`);
-    for (let a = 10; a < 20; a++) for (let b = 0; b < 10; b++) for (const tail of ['00000000', '50123456', '99999999']) {
-      const d = `${a}${b}${tail}`;
-      if (re.test(d) !== slowCnMobile(d)) return null;
-    }
-    return re;
-  } catch { return null; }
-})();
-/**
  * First chars of a context regex's words (both cases for ASCII), or null when the regex is not a
  * plain list of words and must always run.
  */
@@ -75,93 +53,8 @@ function firstChars(re: RegExp): Uint8Array | null {
 const NEG_FIRST = firstChars(NEG_CTX);
 const CTX_FIRST: Partial<Record<DetectType, Uint8Array | null>> = {};
 for (const [k, re] of Object.entries(CTX)) CTX_FIRST[k as DetectType] = firstChars(re);
-const mobileCache = new Map<string, boolean>();
-/** Mainland mobile per libphonenumber-js metadata (current 13x-19x allocations). */
-export function isCnMobile(d: string): boolean {
-  if (d.length !== 11 || d.charCodeAt(0) !== 49) return false;
-  if (MOBILE_RE) return MOBILE_RE.test(d);
-  const key = d.slice(0, 7);
-  let v = mobileCache.get(key);
-  if (v === undefined) {
-    v = slowCnMobile(d);
-    if (mobileCache.size < 100_000) mobileCache.set(key, v);
-  }
-  return v;
-}
-
-/** Mainland fixed line with area code (leading 0), per libphonenumber-js metadata. */
-export function isCnLandline(d: string): boolean {
-  if (d.length < 10 || d.length > 12 || d.charCodeAt(0) !== 48) return false;
-  const p = parsePhoneNumberFromString(d, 'CN');
-  if (!p || !p.isValid()) return false;
-  const t = p.getType();
-  return t === 'FIXED_LINE' || t === 'FIXED_LINE_OR_MOBILE';
-}
-
 const ALNUM_NEXT = /[0-9A-Za-z]/g;
 const BANK_IIN = /^(?:62|4|5[1-5]|2[2-7]|35|60|65|95|94)/;
-
-/** Hong Kong identity card check digit (mod 11, letters A=10..Z=35, padding space=36). */
-export function isValidHkId(id: string): boolean {
-  const m = /^([A-Z]{1,2})(\d{6})([0-9A])$/.exec(id);
-  if (!m) return false;
-  const letters = m[1].length === 1 ? [36, m[1].charCodeAt(0) - 55] : [m[1].charCodeAt(0) - 55, m[1].charCodeAt(1) - 55];
-  let sum = letters[0] * 9 + letters[1] * 8;
-  for (let i = 0; i < 6; i++) sum += (m[2].charCodeAt(i) - 48) * (7 - i);
-  const check = m[3] === 'A' ? 10 : m[3].charCodeAt(0) - 48;
-  return (sum + check) % 11 === 0;
-}
-
-const TW_LETTER = 'ABCDEFGHJKLMNPQRSTUVXYWZIO';
-/** Taiwan national ID (and new-format resident certificate) check digit. */
-export function isValidTaiwanId(id: string): boolean {
-  if (!/^[A-Z][1289]\d{8}$/.test(id)) return false;
-  const code = TW_LETTER.indexOf(id[0]) + 10;
-  let sum = Math.floor(code / 10) + (code % 10) * 9;
-  for (let i = 1; i < 9; i++) sum += (id.charCodeAt(i) - 48) * (9 - i);
-  sum += id.charCodeAt(9) - 48;
-  return sum % 10 === 0;
-}
-
-const ID_W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const ID_CHECK = '10X98765432';
-const PROV_OK = new Uint8Array(100);
-for (let p = 0; p < 100; p++) PROV_OK[p] = isValidProvinceCode(String(p).padStart(2, '0')) ? 1 : 0;
-const MDAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-/**
- * Same answers as cnIdProblem (core/pi-types) for an 18-char candidate, without allocating: this is
- * on the hot path of every 18-digit run. 'format' | 'region' | 'birth_date' | 'check_digit' | null.
- */
-function idProblem(id: string, todayMs: number): string | null {
-  if (id.length !== 18) return 'format';
-  let sum = 0;
-  for (let x = 0; x < 17; x++) {
-    const v = id.charCodeAt(x) - 48;
-    if (v < 0 || v > 9) return 'format';
-    sum += v * ID_W[x];
-  }
-  const last = id.charCodeAt(17);
-  if (!(last >= 48 && last <= 57 || last === 88)) return 'format';
-  if (!PROV_OK[id.charCodeAt(0) * 10 + id.charCodeAt(1) - 528]) return 'region';
-  const y = id.charCodeAt(6) * 1000 + id.charCodeAt(7) * 100 + id.charCodeAt(8) * 10 + id.charCodeAt(9) - 53328;
-  const m = id.charCodeAt(10) * 10 + id.charCodeAt(11) - 528, d = id.charCodeAt(12) * 10 + id.charCodeAt(13) - 528;
-  if (y < 1900 || m < 1 || m > 12 || d < 1) return 'birth_date';
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (d > (m === 2 && leap ? 29 : MDAYS[m - 1])) return 'birth_date';
-  if (Date.UTC(y, m - 1, d) > todayMs) return 'birth_date';
-  return ID_CHECK.charCodeAt(sum % 11) === last ? null : 'check_digit';
-}
-
-function realDate(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1 || d > 31) return false;
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
-}
-
-function legacyIdOk(d: string): boolean {
-  if (!/^\d{15}$/.test(d) || !isValidProvinceCode(d.slice(0, 2))) return false;
-  return realDate(1900 + Number(d.slice(6, 8)), Number(d.slice(8, 10)), Number(d.slice(10, 12)));
-}
 
 const IPV4_Y = /(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.]\d)/y;
 const IPV6_Y = /[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}/y;
@@ -173,13 +66,6 @@ const DATE_Y = /[\s:：是为于在的]{0,3}(\d{4})(?:([-/.年])(\d{1,2})[-/.月
 const PLATE_NORMAL = /^[A-HJ-NP-Z][A-HJ-NP-Z0-9]{5}$/;
 const PLATE_NEV = /^[A-HJ-NP-Z](?:[DF][A-HJ-NP-Z0-9]\d{4}|\d{5}[DF])$/;
 const PLATE_SUFFIX = '挂学警港澳';
-
-function isIpv6(s: string): boolean {
-  if (!s.includes('::') && s.split(':').length !== 8) return false;
-  if (/^\d{1,2}(:\d{1,2})*$/.test(s)) return false; // times like 12:30:45
-  if (s.split(':').filter((g) => g.length > 0).length < 2 && s !== '::1') return false;
-  try { new URL(`http://[${s}]/`); return true; } catch { return false; }
-}
 
 export class StructuredScanner {
   private out: Span[] = [];

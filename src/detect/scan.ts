@@ -50,7 +50,7 @@ export function previewOf(type: DetectType, value: string): string {
     if (type === 'mobile') return value.slice(0, 3) + '****' + value.slice(7);
     if (type === 'bank_card') return STARS.slice(0, value.length - 4) + value.slice(-4);
     if (type === 'cn_id' && value.length === 18) return value.slice(0, 3) + '***********' + value.slice(14);
-    if (type === 'uscc') return maskValue('uscc', value);
+    if (type === 'uscc') return value.length === 18 ? value.slice(0, 6) + '********' + value.slice(14) : maskValue('uscc', value);
   }
   const n = normaliseValue(f, value);
   const v = n.ok ? n.value : value;

@@ -89,6 +89,26 @@ describe('structured recognisers', () => {
     const f = scanText(t);
     expect(f[0]).toMatchObject({ type: 'mobile', start: 3, end: 14, preview: '138****8000', line: 1, column: 4 });
   });
+  it('full-width digits in a long text (typed-array path) keep offsets', () => {
+    const pad = '本合同自双方签字盖章之日起生效，未尽事宜由双方另行协商解决。'.repeat(4);
+    const t = `${pad}联系电话：１３８００１３８０００，邮箱ａｂｃ＠ｅｘａｍｐｌｅ．ｃｏｍ`;
+    const f = scanText(t, { names: false });
+    expect(f.map((x) => [x.type, x.start, x.end])).toEqual([['mobile', pad.length + 5, pad.length + 16], ['email', pad.length + 19, pad.length + 34]]);
+  });
+  it('mobile allocations follow the numbering plan (1740x satellite block, unallocated 140)', () => {
+    expect(types('电话17400123456')).toEqual([['mobile', '17400123456']]);
+    expect(types('电话17460123456')).toEqual([]);
+    expect(types('电话14012345678')).toEqual([]);
+    expect(types('电话19912345678')).toEqual([['mobile', '19912345678']]);
+  });
+  it('line and column on a long line with many findings', () => {
+    const ids = Array.from({ length: 50 }, () => genCnId(r));
+    const t = `第一行\n${ids.join('，')}\n末行${ids[0]}`;
+    const f = scanText(t, { names: false });
+    expect(f).toHaveLength(51);
+    expect(f[49]).toMatchObject({ line: 2, column: 1 + 49 * 19 });
+    expect(f[50]).toMatchObject({ line: 3, column: 3 });
+  });
 });
 
 describe('names and addresses', () => {
@@ -98,6 +118,14 @@ describe('names and addresses', () => {
     const f = scanText(t);
     expect(f[1]).toMatchObject({ line: 2, column: 4, preview: '浙江省杭州市西湖区****' });
     expect(f[0].preview).toBe('王**');
+  });
+  it('chat-style names, compound surnames and labels', () => {
+    expect(types('用户：你好，我是王小明，想问一下退款进度')).toEqual([['person_name', '王小明']]);
+    expect(types('联系人：欧阳娜娜，电话13912345678')).toEqual([['person_name', '欧阳娜娜'], ['mobile', '13912345678']]);
+    expect(types('出让方（甲方）：张伟\n受让方（乙方）：刘洋')).toEqual([['person_name', '张伟'], ['person_name', '刘洋']]);
+  });
+  it('a bare division name is not an address', () => {
+    expect(scanText('海南某某供应链管理有限公司于2020年在西藏自治区成立，主营餐饮业务。', { types: ['address'] })).toEqual([]);
   });
   it('names off', () => {
     expect(scanText('姓名：王建国', { names: false })).toEqual([]);

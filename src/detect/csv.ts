@@ -31,6 +31,29 @@ export function csvSplit(line: string, delim: string): Array<{ start: number; en
   return out;
 }
 
+/**
+ * The CSV records of a window of complete lines: a quoted field may hold line breaks (RFC 4180), so physical lines
+ * are joined while a quote is open. `offset` is the record's start in `text`, `lines` how many lines it spans.
+ */
+export function csvRecords(text: string): Array<{ record: string; offset: number; lines: number }> {
+  const out: Array<{ record: string; offset: number; lines: number }> = [];
+  let start = 0, lines = 0, open = false;
+  let pos = 0;
+  while (pos <= text.length) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl === -1 ? text.length : nl;
+    for (let i = pos; i < end; i++) if (text.charCodeAt(i) === 34) open = !open;
+    lines++;
+    if (!open || nl === -1) {
+      out.push({ record: text.slice(start, end), offset: start, lines });
+      start = end + 1; lines = 0; open = false;
+    }
+    if (nl === -1) break;
+    pos = nl + 1;
+  }
+  return out;
+}
+
 /** Context prefix for a header that names a PI column: the model then sees "姓名：张三". */
 export function headerContext(header: string | undefined): string {
   if (!header) return '';

@@ -147,6 +147,13 @@ describe('files', () => {
     const out = await scanBuffer('c.csv', Buffer.from('姓名,手机,备注\n张伟,13912345678,无\n'));
     expect(out.map((f) => [f.type, f.location?.cell])).toEqual([['person_name', 'A2'], ['mobile', 'B2']]);
   });
+  it('CSV records with quoted line breaks (RFC 4180) keep their cells, lines and redaction', async () => {
+    const csv = '姓名,备注,手机\n张伟,"第一行，""引号""\n电话 13800138000",13912345678\n李娜,无,13700137000\n';
+    const out = await scanBuffer('q.csv', Buffer.from(csv));
+    expect(out.filter((f) => f.type === 'mobile').map((f) => [f.location?.cell, f.line])).toEqual([['B2', 3], ['C2', 3], ['C3', 4]]); // cell rows count records; lines are physical
+    const red = await redactBuffer('q.csv', Buffer.from(csv), { mode: 'mask' });
+    expect(red.data.toString()).toBe('姓名,备注,手机\n张*,"第一行，""引号""\n电话 138****8000",139****5678\n李*,无,137****7000\n');
+  });
   it('JSON paths', async () => {
     const out = await scanBuffer('x.json', Buffer.from('{"user":{"phone":"13912345678","ids":[13800138000]}}'));
     expect(out.map((f) => [f.type, f.location?.path])).toEqual([['mobile', '$.user.phone'], ['mobile', '$.user.ids[0]']]);

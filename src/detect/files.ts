@@ -6,7 +6,7 @@ import {
   sourceHead, sourceSize, sourceStream, type Source,
 } from './formats.js';
 import { docxParagraphs, xlsxCells } from './office.js';
-import { csvDelimiter, csvLineSpans, csvSplit, headerContext } from './csv.js';
+import { csvDelimiter, csvLineSpans, csvRecords, csvSplit, headerContext } from './csv.js';
 import { scanSpans, scanText, toFindings } from './scan.js';
 import type { Finding, ScanOptions, Span } from './types.js';
 
@@ -92,6 +92,7 @@ async function* scanSource(file: string, src: Source, opts: FileScanOptions): As
   // text, CSV, JSON Lines: bounded windows of complete lines
   let delim = '';
   let headers: string[] | null = null;
+  let csvRow = 1;
   let sawText = false;
   for await (const w of textWindows(decodedPieces(sourceStream(src), encoding, progress))) {
     const { text, ctx } = w;
@@ -104,8 +105,7 @@ async function* scanSource(file: string, src: Source, opts: FileScanOptions): As
     const cellOf = new Map<Span, string>();
     if (kind === 'csv' && !ctx.partial) {
       spans = [];
-      let off = 0, line = ctx.line;
-      for (const l of text.split('\n')) {
+      for (const { record: l, offset: off } of csvRecords(text)) {
         if (!delim) delim = csvDelimiter(l);
         const fields = csvSplit(l, delim);
         if (!headers) {
@@ -115,11 +115,11 @@ async function* scanSource(file: string, src: Source, opts: FileScanOptions): As
           for (const s of csvLineSpans(l, delim, headers, opts)) {
             const idx = fields.findIndex((f) => s.start >= f.start && s.start < f.end);
             const sp = { ...s, start: s.start + off, end: s.end + off };
-            cellOf.set(sp, `${colName(idx + 1)}${line}`);
+            cellOf.set(sp, `${colName(idx + 1)}${csvRow}`); // rows count records, as a spreadsheet shows them
             spans.push(sp);
           }
         }
-        off += l.length + 1; line++;
+        csvRow++;
       }
     } else {
       spans = scanSpans(text, opts);

@@ -10,7 +10,7 @@ import {
   decodedPieces, detectEncoding, jsonTokens, LIMITS, openZip, sniffKind, sourceHead, sourceSize, sourceStream,
   textWindows, xmlDecode, xmlEncode, type Source,
 } from './formats.js';
-import { csvDelimiter, csvLineSpans, csvSplit } from './csv.js';
+import { csvDelimiter, csvLineSpans, csvRecords, csvSplit } from './csv.js';
 import { previewOf, scanSpans, toFindings } from './scan.js';
 import { TYPE_LABELS, type DetectType, type Finding, type Span } from './types.js';
 
@@ -93,12 +93,10 @@ async function redactStreamText(kind: string, src: Source, encoding: string, opt
     let spans: Span[];
     if (kind === 'csv' && !ctx.partial) {
       spans = [];
-      let off = 0;
-      for (const line of text.split('\n')) {
+      for (const { record: line, offset: off } of csvRecords(text)) {
         if (!delim) delim = csvDelimiter(line);
         if (!headers) { headers = csvSplit(line, delim).map((f) => line.slice(f.start, f.end)); for (const s of scanSpans(line, opts)) spans.push({ ...s, start: s.start + off, end: s.end + off }); }
         else for (const s of csvLineSpans(line, delim, headers, { types: opts.types })) spans.push({ ...s, start: s.start + off, end: s.end + off });
-        off += line.length + 1;
       }
     } else {
       spans = scanSpans(text, { types: opts.types });

@@ -6,7 +6,7 @@
  * decisions only.
  */
 import { sql, type RawBuilder } from 'kysely';
-import type { Db, Tx } from '../db/connection.js';
+import { prepared, type Db, type Tx } from '../db/connection.js';
 import { newId } from '../core/ids.js';
 import { verifyData, signData } from '../crypto/signing.js';
 import { bodyHash, EVENT_BODY_SQL, eventHashV1, GENESIS } from './audit-chain.js';
@@ -55,14 +55,16 @@ export function createAuditService(deps: AuditDeps) {
   /** Insert events for one actor in this transaction; they join the hash chain right after commit. */
   async function record(tx: Tx, actor: Actor, inputs: AuditInput[]): Promise<void> {
     if (inputs.length === 0) return;
-    const at = new Date();
-    const rows = inputs.map((i) => ({
-      tenant_id: actor.tenantId, seq: null, id: newId('evt'), at, actor_type: actor.type, actor_id: actor.id, action: i.action, decision: i.decision,
-      purpose: i.purpose ?? null, subject_id: i.subjectId ?? null, collection: i.collection ?? null, record_id: i.recordId ?? null,
-      fields: i.fields ? JSON.stringify(i.fields) : null, reason: i.reason ?? null, client_ip: actor.clientIp ?? null, request_id: actor.requestId ?? null,
-      details: i.details ? JSON.stringify(i.details) : null, prev_hash: null, hash: null, chain_v: 2,
-    }));
-    for (let i = 0; i < rows.length; i += 1000) await tx.insertInto('audit_events').values(rows.slice(i, i + 1000)).execute();
+    // One statement with a column array per field (not a VALUES row per event): a bulk erase or retention run
+    // appends thousands of events at a time.
+    const col = <T,>(f: (i: AuditInput) => T) => inputs.map(f);
+    await sql`${sql.raw(prepared('audit_insert'))}insert into audit_events (tenant_id, id, at, actor_type, actor_id, client_ip, request_id, chain_v, action, decision, purpose, subject_id, collection, record_id, fields, reason, details)
+      select ${actor.tenantId}::text, u.id, ${new Date()}::timestamptz, ${actor.type}::text, ${actor.id}::text, ${actor.clientIp ?? null}::text, ${actor.requestId ?? null}::text, 2,
+        u.action, u.decision, u.purpose, u.subject_id, u.collection, u.record_id, u.fields::jsonb, u.reason, u.details::jsonb
+      from unnest(${col(() => newId('evt'))}::text[], ${col((i) => i.action)}::text[], ${col((i) => i.decision)}::text[], ${col((i) => i.purpose ?? null)}::text[],
+        ${col((i) => i.subjectId ?? null)}::text[], ${col((i) => i.collection ?? null)}::text[], ${col((i) => i.recordId ?? null)}::text[],
+        ${col((i) => (i.fields ? JSON.stringify(i.fields) : null))}::text[], ${col((i) => i.reason ?? null)}::text[], ${col((i) => (i.details ? JSON.stringify(i.details) : null))}::text[])
+        as u(id, action, decision, purpose, subject_id, collection, record_id, fields, reason, details)`.execute(tx);
     schedule(actor.tenantId);
   }
 

@@ -3,31 +3,21 @@
  * risk heat map, third parties, cross-border volume, complaints; each renders its data without a page
  * error. Screenshots go to $CUSTODIAN_SHOTS (default /tmp/custodian-shots).
  */
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { setupCustomers, startHarness, type Harness } from './harness.js';
+import type { Browser, Page } from 'playwright-core';
+import { setupCustomers, type Harness } from './harness.js';
+import { launchChromium, listeningHarness, SHOTS } from './browser-stage.js';
 import { approvedAssessment } from './compliance-helpers.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.CUSTODIAN_SHOTS ?? '/tmp/custodian-shots';
-const ROOT = join(import.meta.dirname, '..');
 
 let h: Harness;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" or set CHROMIUM_PATH`);
-  if (!existsSync(join(ROOT, 'web', 'dist', 'console', 'index.html'))) execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
-  mkdirSync(SHOTS, { recursive: true });
-  h = await startHarness('pglite');
+  ({ h, base } = await listeningHarness());
   await setupCustomers(h);
-  await h.server.listen({ port: 0, host: '127.0.0.1' });
-  const addr = h.server.server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   const pia = await approvedAssessment(h, 'global_membership', ['cross_border', 'provision_to_others']);
   await h.api('POST', '/api/v1/assessments', { title: '人脸识别门禁', activity: 'face_access', triggers: ['sensitive_pi'] });
   await h.api('POST', '/api/v1/risks', { title: '客服导出客户清单未审批', owner: '张经理', department: '客服部', likelihood: 3, impact: 4, treatment: 'mitigate' });
@@ -36,7 +26,7 @@ beforeAll(async () => {
   await h.api('POST', `/api/v1/third-parties/${p.body.id}/contracts`, { reference: 'HT-2026-001', purpose: '配送', processing_method: '加密文件', pi_types: [{ collection: 'customers', fields: ['name', 'phone'] }], start_date: '2025-01-01', end_date: '2099-12-31', protection_duties: '加密存储', end_of_term: 'delete' });
   await h.api('POST', '/api/v1/transfers', { destination_country: 'SG', recipient: 'Acme Pte. Ltd.', purpose: '全球会员', pi_types: ['姓名'], non_sensitive: 85_000, sensitive: 0, route: 'exemption', exemption_ground: 'under_threshold', legal_basis: 'contract', assessment_id: pia });
   await h.api('POST', '/api/v1/complaints', { kind: 'complaint', channel: 'phone', category: 'marketing', summary: '拒绝后仍收到营销短信', description: '客户来电。', contact: '13600136000' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'] });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

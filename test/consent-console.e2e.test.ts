@@ -2,17 +2,14 @@
  * End-to-end in headless Chromium: the register of processing activities (create in the form, activate,
  * export XLSX), a notice diff, and the re-consent list. Needs `npm run build:web` (built here if missing).
  */
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import ExcelJS from 'exceljs';
-import { setupCustomers, startHarness, type Harness } from './harness.js';
+import { setupCustomers, type Harness } from './harness.js';
+import { launchChromium, listeningHarness, SHOTS } from './browser-stage.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.CUSTODIAN_SHOTS ?? '/tmp/custodian-shots';
-const ROOT = join(import.meta.dirname, '..');
 let h: Harness;
 let browser: Browser;
 let base = '';
@@ -23,16 +20,10 @@ async function pick(page: Page, label: string, option: string | RegExp) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it or set CHROMIUM_PATH`);
-  if (!existsSync(join(ROOT, 'web', 'dist', 'console', 'index.html'))) execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
-  mkdirSync(SHOTS, { recursive: true });
-  h = await startHarness('pglite');
-  await h.server.listen({ port: 0, host: '127.0.0.1' });
-  const addr = h.server.server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  ({ h, base } = await listeningHarness());
   await setupCustomers(h);
   await h.api('POST', '/api/v1/purposes', { name: 'marketing', title: '营销推广', legal_basis: 'consent' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'] });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => { await browser?.close(); await h?.close(); });

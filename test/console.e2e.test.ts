@@ -3,17 +3,13 @@
  * playwright-core) against a real server on a fresh store. Screenshots go to $CUSTODIAN_SHOTS (default
  * /tmp/custodian-shots) for review.
  */
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { generate } from 'otplib';
-import { startHarness, type Harness } from './harness.js';
+import type { Harness } from './harness.js';
+import { launchChromium, listeningHarness, SHOTS } from './browser-stage.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.CUSTODIAN_SHOTS ?? '/tmp/custodian-shots';
-const ROOT = join(import.meta.dirname, '..');
 
 let h: Harness;
 let browser: Browser;
@@ -43,26 +39,13 @@ async function lookup(page: Page, value: string) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (CI's .ci/run does) or set CHROMIUM_PATH`);
-  }
-  if (!existsSync(join(ROOT, 'web', 'dist', 'console', 'index.html')) || !existsSync(join(ROOT, 'web', 'dist', 'portal', 'index.html'))) {
-    execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
-  }
-  mkdirSync(SHOTS, { recursive: true });
-  h = await startHarness('pglite');
-  await h.server.listen({ port: 0, host: '127.0.0.1' });
-  const addr = h.server.server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  ({ h, base } = await listeningHarness());
   expect((await h.api('POST', '/api/v1/purposes', { name: 'customer_service', title: '客户服务', title_en: 'Customer service', legal_basis: 'contract' })).status).toBe(201);
   expect((await h.api('POST', '/api/v1/roles', { name: 'cs_masked', title: '客服（掩码）', grants: [{ collection: 'customers', fields: ['*'], actions: ['read', 'search'], purposes: ['customer_service'], view: 'masked' }] })).status).toBe(201);
   const k = await h.api('POST', '/api/v1/api-keys', { name: 'cs desk', roles: ['cs_masked'] });
   expect(k.status).toBe(201);
   maskedKey = k.body.api_key;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

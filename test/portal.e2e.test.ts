@@ -3,17 +3,14 @@
  * asks for a code, the test reads it from the file outbox, signs in, sees masked data, withdraws a consent
  * and files a request; axe-core checks accessibility. Screenshots go to $CUSTODIAN_SHOTS (default /tmp/custodian-shots).
  */
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { setupCustomers, startHarness, type Harness } from './harness.js';
+import type { Browser, Page } from 'playwright-core';
+import { setupCustomers, type Harness } from './harness.js';
+import { launchChromium, listeningHarness, SHOTS } from './browser-stage.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.CUSTODIAN_SHOTS ?? '/tmp/custodian-shots';
-const ROOT = join(import.meta.dirname, '..');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = '13800138000';
 
@@ -37,20 +34,14 @@ async function axe(page: Page): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" or set CHROMIUM_PATH`);
-  if (!existsSync(join(ROOT, 'web', 'dist', 'portal', 'index.html'))) execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
-  mkdirSync(SHOTS, { recursive: true });
-  h = await startHarness('pglite');
-  await h.server.listen({ port: 0, host: '127.0.0.1' });
-  const addr = h.server.server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  ({ h, base } = await listeningHarness());
   await setupCustomers(h);
   await h.api('POST', '/api/v1/purposes', { name: 'marketing', title: '营销推广', title_en: 'Marketing', legal_basis: 'consent' });
   expect((await h.api('POST', '/api/v1/notices', { name: 'privacy', language: 'zh-CN', text: '隐私政策：我们向您发送优惠信息。', purposes: ['marketing'] })).status).toBe(201);
   const w = await h.api('POST', '/api/v1/collections/customers/records', { fields: { name: '张三', phone: PHONE, email: 'zhang.san@example.com', address: '北京市朝阳区建国路88号' } });
   subject = w.body.subject_id;
   expect((await h.api('POST', `/api/v1/subjects/${subject}/consents`, { purpose: 'marketing', notice: 'privacy', notice_version: 1, channel: 'app' })).status).toBe(201);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'] });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { classifyColumns, DetectInputError, formatFindingsTable, redactFile, scanFile, suggestCollection, type FileFinding } from '../detect/index.js';
 
 export function detectCommands(program: Command) {
@@ -30,6 +31,33 @@ export function detectCommands(program: Command) {
         console.error(`custodian scan: ${e instanceof DetectInputError ? `${e.zh} / ${e.en}` : (e as Error).message}`);
         process.exit(1);
       }
+    });
+  program.command('classify-table').description('为 PostgreSQL 表的每一列建议个人信息类型与类别（GB/T 35273） / suggest each column\'s PI type and category for a PostgreSQL table')
+    .argument('<table>', 'table name, optionally schema.table')
+    .requiredOption('--database-url <url>', 'postgres://… of the database that holds the table (read only: one SELECT … LIMIT)')
+    .option('--sample <n>', 'rows to sample', (v) => Number(v), 200)
+    .option('--emit-collection <name>', 'print a vault collection definition instead of the per-column suggestions')
+    .action(async (table: string, o) => {
+      const client = new pg.Client({ connectionString: o.databaseUrl, connectionTimeoutMillis: 5000 });
+      try {
+        if (!/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/.test(table)) throw new Error(`表名不合法 / not a table name: ${table}`);
+        if (!Number.isInteger(o.sample) || o.sample < 1 || o.sample > 100_000) throw new Error('--sample must be 1 to 100000');
+        await client.connect();
+        // A read-only transaction: classification never changes the customer's database.
+        await client.query('begin read only');
+        const ident = table.split('.').map((p) => client.escapeIdentifier(p)).join('.');
+        const res = await client.query({ text: `select * from ${ident} limit $1`, values: [o.sample], rowMode: 'array' });
+        await client.query('rollback');
+        const names = res.fields.map((f) => f.name);
+        async function* rows() {
+          for (const r of res.rows as unknown[][]) yield Object.fromEntries(names.map((n, i) => [n, r[i] instanceof Date ? (r[i] as Date).toISOString().slice(0, 10) : r[i] === null ? '' : String(r[i])]));
+        }
+        const cols = await classifyColumns(rows(), { sampleRows: o.sample });
+        console.log(JSON.stringify(o.emitCollection ? suggestCollection(o.emitCollection, cols) : { table, rows_sampled: res.rows.length, columns: cols }, null, 2));
+      } catch (e) {
+        console.error(`custodian classify-table: ${e instanceof DetectInputError ? `${e.zh} / ${e.en}` : (e as Error).message}`);
+        process.exitCode = 1;
+      } finally { await client.end().catch(() => undefined); }
     });
   program.command('redact').description('生成去标识化副本 / write a de-identified copy of a file')
     .argument('<file>')

@@ -21,7 +21,7 @@ import { systemClock } from './core/clock.js';
 import { createJobsService, nextDailyRun, type JobsService } from './jobs/index.js';
 import { createRightsService, type RightsService } from './rights/index.js';
 import { createRetentionService, type RetentionService } from './retention/index.js';
-import { createBackupService, createBackupSchedule, nextWeeklyRun, type BackupService } from './backup/index.js';
+import { createBackupService, createBackupSchedule, createS3Store, nextWeeklyRun, type BackupService } from './backup/index.js';
 // --- issue 10: assessments, risks, third parties and sharing, transfers, complaints ---
 import { createAssessmentService, type AssessmentService } from './assessments/index.js';
 import { createRiskService, type RiskService } from './risks/index.js';
@@ -123,12 +123,13 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
   const staff = createStaffService({ db, root, sessionTtlMinutes: cfg.sessionTtlMinutes, suiteOf: tenants.suiteOf });
   const rights = createRightsService({ db, audit, access, records, subjects, consent, keys, clock: systemClock, deadlineWorkingDays: cfg.requestDeadlineWorkingDays, exportTtlHours: 72 });
   const retention = createRetentionService({ db, audit, access, records, subjects, collections, clock: systemClock });
-  const backup = createBackupService({ db, root, audit, access, onRestored: async () => { for (const t of await db.kysely.selectFrom('tenants').select('id').execute()) keys.forgetTenant(t.id); } });
+  const objectStore = cfg.s3Endpoint ? createS3Store({ endpoint: cfg.s3Endpoint, region: cfg.s3Region, accessKeyId: cfg.s3AccessKeyId as string, secretAccessKey: cfg.s3SecretAccessKey as string }) : undefined;
+  const backup = createBackupService({ db, root, audit, access, objectStore, onRestored: async () => { for (const t of await db.kysely.selectFrom('tenants').select('id').execute()) keys.forgetTenant(t.id); } });
   const jobs = createJobsService({ db, onError: (kind, e) => logger.error({ job: kind, err: (e as Error)?.message }, 'job failed') });
   jobs.register('rights.deadlines', { run: (tenantId, now) => rights.flagDeadlines(tenantId, now), next: nextDailyRun });
   jobs.register('retention.sweep', { run: (tenantId, now) => retention.sweep(tenantId, now), next: nextDailyRun });
   if (cfg.backupDir) {
-    const scheduled = createBackupSchedule({ backup, dir: cfg.backupDir, keep: cfg.backupKeep, isInstallationTenant: async (id) => id === (await tenants.firstTenantId()) });
+    const scheduled = createBackupSchedule({ backup, objectStore, dir: cfg.backupDir, keep: cfg.backupKeep, isInstallationTenant: async (id) => id === (await tenants.firstTenantId()) });
     jobs.register('backup.scheduled', { run: (tenantId, now) => scheduled.backupNow(tenantId, now), next: nextDailyRun });
     jobs.register('backup.drill', { run: (tenantId) => scheduled.drillNewest(tenantId), next: nextWeeklyRun });
   }

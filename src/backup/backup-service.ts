@@ -16,9 +16,10 @@ import type { RootKeyProvider } from '../crypto/keyfile.js';
 import type { Actor, AuditService } from '../audit/index.js';
 import type { AccessService } from '../access/index.js';
 import { BackupError, ChunkWriter, newBackupKey, openBackupKey, readChunks, readHeader, readLines, type BackupHeader } from './backup-format.js';
+import { isS3Url, parseS3Url, type S3Store } from './object-store.js';
 import { AUDIT_TABLES, KEEP_LIVE, dropSecondaryIndexes, dumpTable, insertRows, recreateIndexes, listTables, replayErasures, truncate, type TableInfo, type TableSum } from './backup-tables.js';
 
-export interface BackupDeps { db: Db; root: RootKeyProvider; audit: Pick<AuditService, 'record' | 'chainCommitted'>; access: Pick<AccessService, 'requirePermission'>; onRestored?: () => void | Promise<void> }
+export interface BackupDeps { db: Db; root: RootKeyProvider; audit: Pick<AuditService, 'record' | 'chainCommitted'>; access: Pick<AccessService, 'requirePermission'>; onRestored?: () => void | Promise<void>; /** Off-site target for `s3://bucket/key` locations; none when not configured. */ objectStore?: S3Store }
 export interface KeyOpts { passphrase?: string }
 
 interface Parsed { header: BackupHeader; tables: Array<{ name: string; columns: string[] }>; sums: Record<string, TableSum>; rows: number; auditHeads: Array<Array<string | null>> }
@@ -168,7 +169,7 @@ export function createBackupService(deps: BackupDeps) {
     return true;
   }
 
-  return {
+  const service = {
     /** Write an encrypted backup of the whole store to `out` (refuses to overwrite). */
     async create(input: { out: string } & KeyOpts) {
       const started = Date.now();
@@ -282,5 +283,51 @@ export function createBackupService(deps: BackupDeps) {
       });
     },
   };
+  return withObjectStorage(service, deps.objectStore);
+}
+
+/**
+ * `s3://bucket/key` locations: a backup is written to a temporary file and uploaded whole (an object that already
+ * exists is refused, as a file would be); a backup to read is downloaded to a temporary file first. The temporary
+ * folder is os.tmpdir() (set TMPDIR to a disk with room for one backup).
+ */
+function withObjectStorage<S extends {
+  create(i: { out: string } & KeyOpts): Promise<{ file: string }>;
+  inspect(i: { from: string } & KeyOpts): Promise<unknown>;
+  drill(i: { from: string; scratchDir?: string } & KeyOpts): Promise<{ file: string }>;
+  restore(i: { from: string } & KeyOpts): Promise<unknown>;
+  inScratchRestore<T>(i: { from: string } & KeyOpts, fn: (scratch: Db) => Promise<T>): Promise<T>;
+}>(s: S, store: S3Store | undefined): S {
+  const need = (url: string) => {
+    const l = parseS3Url(url);
+    if (!store) throw new BackupError('backup.storage_not_configured', `未配置对象存储（CUSTODIAN_S3_ENDPOINT 等） / no object storage configured (CUSTODIAN_S3_ENDPOINT …) for ${url}`);
+    if (!l.key || l.key.endsWith('/')) throw new BackupError('backup.location', `S3 位置须指向一个对象 / the S3 location must name an object: ${url}`);
+    return { l, store };
+  };
+  async function local<T>(from: string, fn: (file: string) => Promise<T>): Promise<T> {
+    if (!isS3Url(from)) return fn(from);
+    const { l, store: st } = need(from);
+    const dir = mkdtempSync(join(tmpdir(), 'custodian-s3-'));
+    const file = join(dir, basename(l.key));
+    try { await st.getFile(l, file); return await fn(file); } finally { rmSync(dir, { recursive: true, force: true }); }
+  }
+  return {
+    ...s,
+    async create(input) {
+      if (!isS3Url(input.out)) return s.create(input);
+      const { l, store: st } = need(input.out);
+      if (await st.exists(l)) throw new BackupError('backup.exists', `目标对象已存在 / ${input.out} already exists`);
+      const dir = mkdtempSync(join(tmpdir(), 'custodian-s3-'));
+      try {
+        const r = await s.create({ ...input, out: join(dir, basename(l.key)) });
+        await st.putFile(l, r.file);
+        return { ...r, file: input.out };
+      } finally { rmSync(dir, { recursive: true, force: true }); }
+    },
+    inspect: (input) => local(input.from, (from) => s.inspect({ ...input, from })),
+    drill: (input) => local(input.from, async (from) => ({ ...(await s.drill({ ...input, from })), file: input.from })),
+    restore: (input) => local(input.from, (from) => s.restore({ ...input, from })),
+    inScratchRestore: (input, fn) => local(input.from, (from) => s.inScratchRestore({ ...input, from }, fn)),
+  } as S;
 }
 export type BackupService = ReturnType<typeof createBackupService>;

@@ -1,7 +1,10 @@
 /** `custodian backup create|verify|restore`: encrypted backups, restore drills, restore with erasure replay. */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { BackupError } from '../backup/index.js';
+import { BackupError, isS3Url } from '../backup/index.js';
+
+/** A local path made absolute (the server may run elsewhere in the tree); an s3:// location as it is. */
+const place = (p: string) => (isS3Url(p) ? p : resolve(p));
 import { resolve } from 'node:path';
 import type { Config } from '../core/config.js';
 import { readLock } from '../db/lock.js';
@@ -54,7 +57,7 @@ export function backupCommands(program: Command) {
     .requiredOption('--out <file>', '备份文件 / backup file (must not exist)').addOption(dataOpt()).addOption(passOpt()).option('--json', 'print JSON')
     .action(async (o) => {
       try {
-        const out = await viaServerOrStore(configFrom(o), '/api/v1/backups', { out: resolve(o.out), ...(passphrase(o) ? { passphrase: passphrase(o) } : {}) }, (app) => app.backup.create({ out: resolve(o.out), passphrase: passphrase(o) }));
+        const out = await viaServerOrStore(configFrom(o), '/api/v1/backups', { out: place(o.out), ...(passphrase(o) ? { passphrase: passphrase(o) } : {}) }, (app) => app.backup.create({ out: place(o.out), passphrase: passphrase(o) }));
         if (o.json) console.log(JSON.stringify(out));
         else console.log(`备份完成 / backup written: ${out.file} (${size(out.bytes)}, ${out.rows} rows in ${Object.keys(out.tables).length} tables, key: ${out.key_mode}, ${out.duration_ms} ms)`);
       } catch (e) { fail(e); }
@@ -64,7 +67,7 @@ export function backupCommands(program: Command) {
     .requiredOption('--from <file>', '备份文件 / backup file').addOption(dataOpt()).addOption(passOpt()).option('--json', 'print JSON')
     .action(async (o) => {
       try {
-        const res = await viaServerOrStore(configFrom(o), '/api/v1/backups/verify', { from: resolve(o.from), ...(passphrase(o) ? { passphrase: passphrase(o) } : {}) }, (app) => app.backup.drill({ from: resolve(o.from), passphrase: passphrase(o) }));
+        const res = await viaServerOrStore(configFrom(o), '/api/v1/backups/verify', { from: place(o.from), ...(passphrase(o) ? { passphrase: passphrase(o) } : {}) }, (app) => app.backup.drill({ from: place(o.from), passphrase: passphrase(o) }));
         if (o.json) console.log(JSON.stringify(res));
         else if (res.ok) console.log(`演练通过 / drill passed: ${res.rows} rows in ${Object.keys(res.tables).length} tables match the backup's checksums (${res.duration_ms} ms; evidence ${res.id})`);
         else console.error(`演练失败 / drill FAILED: ${res.problem} (${res.duration_ms} ms; evidence ${res.id})`);
@@ -76,7 +79,7 @@ export function backupCommands(program: Command) {
     .requiredOption('--from <file>', '备份文件 / backup file').addOption(dataOpt()).addOption(passOpt()).option('--json', 'print JSON')
     .action(async (o) => {
       try {
-        const res = await viaServerOrStore(configFrom(o), '/api/v1/backups/restore', { from: resolve(o.from), ...(passphrase(o) ? { passphrase: passphrase(o) } : {}) }, (app) => app.backup.restore({ from: resolve(o.from), passphrase: passphrase(o) }));
+        const res = await viaServerOrStore(configFrom(o), '/api/v1/backups/restore', { from: place(o.from), ...(passphrase(o) ? { passphrase: passphrase(o) } : {}) }, (app) => app.backup.restore({ from: place(o.from), passphrase: passphrase(o) }));
         if (o.json) console.log(JSON.stringify(res));
         else console.log(`已恢复 / restored backup ${res.backup_id} of ${res.created_at}: ${res.rows} rows; erasure ledger replayed (${res.ledger_entries} entries: ${res.replayed.subjects} subjects and ${res.replayed.records} records erased again); audit log ${res.audit_log} (${res.duration_ms} ms)`);
       } catch (e) { fail(e); }

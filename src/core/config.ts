@@ -28,6 +28,11 @@ export const ConfigSchema = z.strictObject({
   /** Folder for scheduled daily backups (and weekly drills); none when unset. */
   backupDir: z.string().min(1).optional(),
   backupKeep: z.coerce.number().int().min(1).max(365).default(7),
+  /** S3-compatible object storage for `s3://bucket/key` backup locations (also as backupDir). */
+  s3Endpoint: z.string().url().regex(/^https?:\/\//, 'must start with http:// or https://').optional(),
+  s3Region: z.string().min(1).max(64).default('us-east-1'),
+  s3AccessKeyId: z.string().min(1).optional(),
+  s3SecretAccessKey: z.string().min(1).optional(),
   /** Customer portal: email through SMTP when set (`smtp://user:pass@host:587`), else the file outbox. */
   smtpUrl: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   smtpFrom: z.string().min(3).default('Custodian <no-reply@localhost>'),
@@ -57,6 +62,10 @@ const ENV_MAP: Record<string, keyof Config> = {
   CUSTODIAN_PGLITE_SHARED_BUFFERS: 'pgliteSharedBuffers',
   CUSTODIAN_BACKUP_DIR: 'backupDir',
   CUSTODIAN_BACKUP_KEEP: 'backupKeep',
+  CUSTODIAN_S3_ENDPOINT: 's3Endpoint',
+  CUSTODIAN_S3_REGION: 's3Region',
+  CUSTODIAN_S3_ACCESS_KEY_ID: 's3AccessKeyId',
+  CUSTODIAN_S3_SECRET_ACCESS_KEY: 's3SecretAccessKey',
   CUSTODIAN_SMTP_URL: 'smtpUrl',
   CUSTODIAN_SMTP_FROM: 'smtpFrom',
   CUSTODIAN_PORTAL_CODES_PER_CONTACT: 'portalCodesPerContact',
@@ -102,6 +111,12 @@ export function loadConfig(input: LoadConfigInput = {}): Config {
     throw new ConfigError(`配置无效 / invalid setting ${key}${envName ? ` (${envName})` : ''}: ${issue.message}`);
   }
   const cfg = parsed.data;
+  if (cfg.s3Endpoint && (!cfg.s3AccessKeyId || !cfg.s3SecretAccessKey)) {
+    throw new ConfigError('配置无效 / invalid setting s3AccessKeyId/s3SecretAccessKey: CUSTODIAN_S3_ENDPOINT needs CUSTODIAN_S3_ACCESS_KEY_ID and CUSTODIAN_S3_SECRET_ACCESS_KEY');
+  }
+  if (cfg.backupDir?.startsWith('s3://') && !cfg.s3Endpoint) {
+    throw new ConfigError('配置无效 / invalid setting backupDir (CUSTODIAN_BACKUP_DIR): an s3:// folder needs CUSTODIAN_S3_ENDPOINT and its keys');
+  }
   if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey)) {
     throw new ConfigError('配置无效 / invalid setting tlsCert/tlsKey: both CUSTODIAN_TLS_CERT and CUSTODIAN_TLS_KEY are needed for HTTPS');
   }

@@ -25,9 +25,11 @@ for (const kind of BACKENDS) {
       expect(one.body.contact).toBe('13600136000'); // the audited read of one complaint opens the contact
       const list = await h.api('GET', '/api/v1/complaints');
       expect(list.body.complaints[0].contact).toBe('*******6000');
-      // The contact is sealed at rest: no column of the row holds it in the clear.
+      // The contact and the message text are sealed at rest: no column holds them in the clear.
       const [row] = await h.raw('select * from complaints where id = $1', [id]);
       expect(JSON.stringify(row)).not.toContain('13600136000');
+      expect(one.body.messages[0].body).toBe('客户来电称已退订但仍收到短信。');
+      expect(JSON.stringify(await h.raw('select * from complaint_messages where complaint_id = $1', [id]))).not.toContain('退订');
       expect(row.contact).toBeNull();
       expect(row.contact_sealed).not.toBeNull();
       const reads = await h.raw(`select details::text as d from audit_events where action = 'complaint.read'`);
@@ -95,11 +97,14 @@ for (const kind of BACKENDS) {
       const legacy = await h.api('POST', '/api/v1/complaints', { kind: 'complaint', channel: 'email', category: 'other', summary: '旧数据', description: '升级前写入' });
       await h.raw(`update complaints set contact = 'old.customer@example.cn' where id = $1`, [legacy.body.id]);
       expect((await h.api('GET', `/api/v1/complaints/${legacy.body.id}`)).body.contact).toBe('old.customer@example.cn');
-      expect(await h.app.complaints.sealLegacyContacts(h.tenant)).toEqual({ sealed: 1 });
+      await h.raw(`update complaint_messages set body = '旧版明文：客户电话 13500135000', body_sealed = null where complaint_id = $1`, [legacy.body.id]);
+      expect(await h.app.complaints.sealLegacyContacts(h.tenant)).toEqual({ sealed: 1, messages: 1 });
+      expect(JSON.stringify(await h.raw('select * from complaint_messages where complaint_id = $1', [legacy.body.id]))).not.toContain('13500135000');
+      expect((await h.api('GET', `/api/v1/complaints/${legacy.body.id}`)).body.messages[0].body).toBe('旧版明文：客户电话 13500135000');
       const [row] = await h.raw('select contact, contact_masked from complaints where id = $1', [legacy.body.id]);
       expect(row).toEqual({ contact: null, contact_masked: 'o***@example.cn' });
       expect((await h.api('GET', `/api/v1/complaints/${legacy.body.id}`)).body.contact).toBe('old.customer@example.cn');
-      expect(await h.app.complaints.sealLegacyContacts(h.tenant)).toEqual({ sealed: 0 });
+      expect(await h.app.complaints.sealLegacyContacts(h.tenant)).toEqual({ sealed: 0, messages: 0 });
     });
   });
 }

@@ -33,6 +33,7 @@ export interface ListComplaintsInput { state?: string; kind?: (typeof COMPLAINT_
 export interface ComplaintDeps { db: Db; audit: Pick<AuditService, 'record'>; access: Pick<AccessService, 'requirePermission'>; keys: Pick<KeyService, 'keyring'>; clock: Clock; slaWorkingDays: number }
 
 const contactAad = (id: string) => `complaints|${id}|contact`;
+const bodyAad = (id: string) => `complaint_messages|${id}|body`;
 
 const iso = (v: Date | null) => (v ? new Date(v).toISOString() : null);
 type Row = Awaited<ReturnType<typeof loadRow>>;
@@ -70,6 +71,15 @@ export function createComplaintService(deps: ComplaintDeps) {
   const { db, audit, access, clock } = deps;
   const manage = (tx: Tx, actor: Actor) => access.requirePermission(tx, actor, 'complaints.manage');
   const today = () => chinaDate(clock.now());
+  /** A message row with its text sealed (ADR 0012). */
+  async function message(tx: Tx, tenantId: string, m: { complaint_id: string; direction: 'inbound' | 'outbound' | 'note'; body: string; author: string | null; at: Date }) {
+    const id = newId('cmm');
+    return { tenant_id: tenantId, id, complaint_id: m.complaint_id, direction: m.direction, body: null, body_sealed: (await deps.keys.keyring(tx, tenantId)).sealTenantPi(m.body, bodyAad(id)), author: m.author, at: m.at };
+  }
+  async function openBodies<M extends { id: string; body: string | null; body_sealed: Buffer | null }>(tx: Tx, tenantId: string, rows: M[]) {
+    const ring = rows.some((m) => m.body_sealed) ? await deps.keys.keyring(tx, tenantId) : null;
+    return rows.map(({ body_sealed, ...m }) => ({ ...m, body: body_sealed ? ring!.openTenantPi(body_sealed, bodyAad(m.id)) : (m.body as string) }));
+  }
   async function openContact(tx: Tx, r: NonNullable<Row>): Promise<string | null> {
     if (r.contact_sealed) return (await deps.keys.keyring(tx, r.tenant_id)).openTenantPi(r.contact_sealed, contactAad(r.id));
     return r.contact;
@@ -103,7 +113,7 @@ export function createComplaintService(deps: ComplaintDeps) {
           tenant_id: actor.tenantId, id, kind: input.kind, channel: input.channel, category: input.category, summary: input.summary, anonymous: Boolean(input.anonymous),
           subject_id: input.subject_id ?? null, contact: null, ...contact, assignee: input.assignee ?? null, received_at: now, sla_due: due.day, due_basis: due.basis, updated_at: now,
         }).execute();
-        await tx.insertInto('complaint_messages').values({ tenant_id: actor.tenantId, id: newId('cmm'), complaint_id: id, direction: 'inbound', body: input.description, author: input.anonymous ? null : actor.id, at: now }).execute();
+        await tx.insertInto('complaint_messages').values(await message(tx, actor.tenantId, { complaint_id: id, direction: 'inbound', body: input.description, author: input.anonymous ? null : actor.id, at: now })).execute();
         const who: Actor = input.anonymous ? { type: 'system', id: 'intake:anonymous', tenantId: actor.tenantId, roles: [] } : actor;
         await audit.record(tx, who, [{ action: 'complaint.create', decision: 'allow', subjectId: input.subject_id ?? null, details: { complaint_id: id, kind: input.kind, channel: input.channel, category: input.category, anonymous: Boolean(input.anonymous), sla_due: due.day } }]);
         return { id, kind: input.kind, state: 'received', sla_due: due.day, anonymous: Boolean(input.anonymous) };
@@ -114,7 +124,7 @@ export function createComplaintService(deps: ComplaintDeps) {
       return db.transaction(async (tx) => {
         await manage(tx, actor);
         const r = await loadRow(tx, actor.tenantId, id);
-        const messages = await tx.selectFrom('complaint_messages').select(['id', 'direction', 'body', 'author', 'at']).where('tenant_id', '=', actor.tenantId).where('complaint_id', '=', id).orderBy('at').orderBy('id').execute();
+        const messages = await openBodies(tx, actor.tenantId, await tx.selectFrom('complaint_messages').select(['id', 'direction', 'body', 'body_sealed', 'author', 'at']).where('tenant_id', '=', actor.tenantId).where('complaint_id', '=', id).orderBy('at').orderBy('id').execute());
         await audit.record(tx, actor, [{ action: 'complaint.read', decision: 'allow', subjectId: r.subject_id, details: { complaint_id: id } }]);
         return { ...presentComplaint(r, today(), await openContact(tx, r)), messages: messages.map((m) => ({ ...m, at: iso(m.at) })) };
       });
@@ -126,8 +136,8 @@ export function createComplaintService(deps: ComplaintDeps) {
       return db.transaction(async (tx) => {
         const rows = await tx.selectFrom('complaints').select(['id', 'category', 'summary', 'state', 'received_at', 'sla_due', 'closed_at', 'resolution'])
           .where('tenant_id', '=', actor.tenantId).where('subject_id', '=', actor.id).where('anonymous', '=', false).orderBy('received_at', 'desc').limit(100).execute();
-        const replies = rows.length ? await tx.selectFrom('complaint_messages').select(['complaint_id', 'body', 'at']).where('tenant_id', '=', actor.tenantId)
-          .where('complaint_id', 'in', rows.map((r) => r.id)).where('direction', '=', 'outbound').orderBy('at').execute() : [];
+        const replies = rows.length ? await openBodies(tx, actor.tenantId, await tx.selectFrom('complaint_messages').select(['id', 'complaint_id', 'body', 'body_sealed', 'at']).where('tenant_id', '=', actor.tenantId)
+          .where('complaint_id', 'in', rows.map((r) => r.id)).where('direction', '=', 'outbound').orderBy('at').execute()) : [];
         return rows.map((r) => ({
           id: r.id, category: r.category, summary: r.summary, state: r.state, received_at: iso(r.received_at), sla_due: toDay(r.sla_due) as string, closed_at: iso(r.closed_at), resolution: r.resolution,
           replies: replies.filter((m) => m.complaint_id === r.id).map((m) => ({ at: iso(m.at), body: m.body })),
@@ -172,7 +182,7 @@ export function createComplaintService(deps: ComplaintDeps) {
         if (r.state === 'closed') throw conflict('complaint.closed', '已关闭的投诉不能再回复', 'the complaint is closed');
         if (input.direction === 'outbound' && r.anonymous) throw conflict('complaint.anonymous', '匿名举报无法回复举报人（可添加内部备注）', 'an anonymous report has nobody to reply to (add a note instead)');
         const now = clock.now();
-        await tx.insertInto('complaint_messages').values({ tenant_id: actor.tenantId, id: newId('cmm'), complaint_id: id, direction: input.direction, body: input.body, author: actor.id, at: now }).execute();
+        await tx.insertInto('complaint_messages').values(await message(tx, actor.tenantId, { complaint_id: id, direction: input.direction, body: input.body, author: actor.id, at: now })).execute();
         const state = input.direction === 'outbound' ? 'replied' : input.direction === 'inbound' ? 'in_progress' : r.state === 'received' ? 'in_progress' : r.state;
         await tx.updateTable('complaints').set({ state, updated_at: now, ...(input.direction === 'outbound' && !r.first_reply_at ? { first_reply_at: now } : {}) }).where('tenant_id', '=', actor.tenantId).where('id', '=', id).execute();
         await audit.record(tx, actor, [{ action: `complaint.${input.direction === 'outbound' ? 'reply' : input.direction === 'inbound' ? 'inbound' : 'note'}`, decision: 'allow', subjectId: r.subject_id, details: { complaint_id: id, state } }]);
@@ -241,17 +251,21 @@ export function createComplaintService(deps: ComplaintDeps) {
       });
     },
 
-    /** Seal contacts written in plaintext before migration 0011 and clear the plaintext (daily job `pi.seal_legacy`). */
+    /** Seal contacts and message texts written in plaintext before migrations 0011/0013 and clear the plaintext (daily job `pi.seal_legacy`). */
     async sealLegacyContacts(tenantId: string) {
       return db.transaction(async (tx) => {
         const rows = await tx.selectFrom('complaints').select(['id', 'contact']).where('tenant_id', '=', tenantId).where('contact', 'is not', null).forUpdate().execute();
-        if (!rows.length) return { sealed: 0 };
+        const msgs = await tx.selectFrom('complaint_messages').select(['id', 'body']).where('tenant_id', '=', tenantId).where('body', 'is not', null).forUpdate().execute();
+        if (!rows.length && !msgs.length) return { sealed: 0, messages: 0 };
         const ring = await deps.keys.keyring(tx, tenantId);
         for (const r of rows) {
           const c = r.contact as string;
           await tx.updateTable('complaints').set({ contact: null, contact_sealed: ring.sealTenantPi(c, contactAad(r.id)), contact_masked: maskContact(c) }).where('tenant_id', '=', tenantId).where('id', '=', r.id).execute();
         }
-        return { sealed: rows.length };
+        for (const m of msgs) {
+          await tx.updateTable('complaint_messages').set({ body: null, body_sealed: ring.sealTenantPi(m.body as string, bodyAad(m.id)) }).where('tenant_id', '=', tenantId).where('id', '=', m.id).execute();
+        }
+        return { sealed: rows.length, messages: msgs.length };
       });
     },
 

@@ -93,7 +93,7 @@ export interface ComplaintsTable {
   tenant_id: string; id: string; kind: 'complaint' | 'report'; channel: string; category: string; summary: string; anonymous: boolean; subject_id: string | null; contact: string | null; contact_sealed: Buffer | null; contact_masked: string | null; state: Generated<string>; assignee: string | null;
   received_at: Timestamp; sla_due: DateCol; due_basis: Generated<string>; flag: string | null; first_reply_at: TimestampNull; closed_at: TimestampNull; resolution: string | null; feedback: string | null; feedback_note: string | null; updated_at: Timestamp;
 }
-export interface ComplaintMessagesTable { tenant_id: string; id: string; complaint_id: string; direction: 'inbound' | 'outbound' | 'note'; body: string; author: string | null; at: Timestamp }
+export interface ComplaintMessagesTable { tenant_id: string; id: string; complaint_id: string; direction: 'inbound' | 'outbound' | 'note'; body: string | null; body_sealed: Buffer | null; author: string | null; at: Timestamp }
 
 // 0006_incidents (issue 9)
 export interface IncidentSettingsTable { tenant_id: string; settings: Json<Record<string, unknown>>; updated_at: Timestamp }

@@ -4,9 +4,10 @@
  * $CUSTODIAN_SHOTS (default /tmp/custodian-shots).
  */
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { startHarness, type Harness } from './harness.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -28,4 +29,23 @@ export async function listeningHarness(): Promise<{ h: Harness; base: string }> 
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'] });
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core on the current page: serious and critical violations, as "rule: target html" lines. `ignore` names a rule
+ * and a class whose nodes are left out (for a third-party component's own ARIA, with the reason at the call).
+ */
+export async function axeViolations(page: Page, ignore: Array<{ rule: string; inside: string }> = []): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE);
+  // The page at rest: no pointer hovering the button just clicked, fade-ins finished (text caught half faded or a
+  // hover colour is a contrast failure of the moment, not of the page; spinners run forever and are left alone).
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => { for (const a of document.getAnimations()) { try { a.finish(); } catch { /* infinite */ } } });
+  await page.waitForTimeout(250); // not a script tag: the console's CSP allows no inline script
+  const r = await page.evaluate(async () => (globalThis as unknown as { axe: { run(o?: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[]; html: string }> }> }> } }).axe.run());
+  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes
+    .filter((n) => !ignore.some((i) => i.rule === v.id && n.html.includes(i.inside)))
+    .map((n) => `${v.id}: ${n.target.join(' ')} ${n.html.slice(0, 160)}`));
 }

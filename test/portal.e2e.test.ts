@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { setupCustomers, type Harness } from './harness.js';
-import { launchChromium, listeningHarness, SHOTS } from './browser-stage.js';
+import { axeViolations, launchChromium, listeningHarness, SHOTS } from './browser-stage.js';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = '13800138000';
 
 let h: Harness;
@@ -26,12 +25,7 @@ function codeFromOutbox(): string {
   return (/\b(\d{6})\b/.exec(last.body) as RegExpExecArray)[1];
 }
 
-/** axe-core on the current page: serious and critical violations, as "rule: target" lines. */
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  const r = await page.evaluate(async () => (globalThis as unknown as { axe: { run(o?: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[]; html: string }> }> }> } }).axe.run());
-  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(" ")} ${n.html}`));
-}
+const axe = axeViolations;
 
 beforeAll(async () => {
   ({ h, base } = await listeningHarness());

@@ -37,7 +37,7 @@ export function LangProvider({ messages, children }: { messages: Messages; child
   if (typeof document !== 'undefined') document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   return (
     <LangCtx.Provider value={value}>
-      <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1f5fbf', borderRadius: 6 } }} button={{ autoInsertSpace: false }}>{children}</ConfigProvider>
+      <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1f5fbf', borderRadius: 6, colorTextSecondary: '#595959', colorTextDescription: '#595959', colorTextTertiary: '#595959' } }} button={{ autoInsertSpace: false }}>{children}</ConfigProvider>
     </LangCtx.Provider>
   );
 }

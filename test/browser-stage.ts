@@ -42,7 +42,7 @@ export async function axeViolations(page: Page, ignore: Array<{ rule: string; in
   // The page at rest: no pointer hovering the button just clicked, fade-ins finished (text caught half faded or a
   // hover colour is a contrast failure of the moment, not of the page; spinners run forever and are left alone).
   await page.mouse.move(0, 0);
-  await page.evaluate(() => { for (const a of document.getAnimations()) { try { a.finish(); } catch { /* infinite */ } } });
+  await page.evaluate(() => { for (const a of (globalThis as unknown as { document: { getAnimations(): Array<{ finish(): void }> } }).document.getAnimations()) { try { a.finish(); } catch { /* infinite */ } } });
   await page.waitForTimeout(250); // not a script tag: the console's CSP allows no inline script
   const r = await page.evaluate(async () => (globalThis as unknown as { axe: { run(o?: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[]; html: string }> }> }> } }).axe.run());
   return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes

@@ -142,7 +142,7 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
   const transfers = createTransferService({ db, audit, access, assessments, clock: systemClock });
   const complaints = createComplaintService({ db, audit, access, keys, clock: systemClock, slaWorkingDays: 15 });
   // PI written in plaintext outside the vault before migration 0011 (complainant contacts, requesters) gets sealed.
-  jobs.register('pi.seal_legacy', { run: async (tenantId) => ({ ...(await complaints.sealLegacyContacts(tenantId)), requesters: (await rights.sealLegacyRequesters(tenantId)).sealed }), next: nextDailyRun });
+  jobs.register('pi.seal_legacy', { run: async (tenantId) => ({ ...(await complaints.sealLegacyPlaintext(tenantId)), requesters: (await rights.sealLegacyRequesters(tenantId)).sealed }), next: nextDailyRun });
   jobs.register('complaints.sla', { run: (tenantId, now) => complaints.flagSla(tenantId, now), next: nextDailyRun });
   jobs.register('third_parties.contracts', { run: (tenantId, now) => thirdParties.flagContracts(tenantId, now), next: nextDailyRun });
   // --- issue 9: anomaly detection, alerts, incidents, notification (file outbox, SMTP for email when configured), drills in a scratch store ---

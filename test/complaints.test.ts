@@ -98,13 +98,13 @@ for (const kind of BACKENDS) {
       await h.raw(`update complaints set contact = 'old.customer@example.cn' where id = $1`, [legacy.body.id]);
       expect((await h.api('GET', `/api/v1/complaints/${legacy.body.id}`)).body.contact).toBe('old.customer@example.cn');
       await h.raw(`update complaint_messages set body = '旧版明文：客户电话 13500135000', body_sealed = null where complaint_id = $1`, [legacy.body.id]);
-      expect(await h.app.complaints.sealLegacyContacts(h.tenant)).toEqual({ sealed: 1, messages: 1 });
+      expect(await h.app.complaints.sealLegacyPlaintext(h.tenant)).toEqual({ sealed: 1, messages: 1 });
       expect(JSON.stringify(await h.raw('select * from complaint_messages where complaint_id = $1', [legacy.body.id]))).not.toContain('13500135000');
       expect((await h.api('GET', `/api/v1/complaints/${legacy.body.id}`)).body.messages[0].body).toBe('旧版明文：客户电话 13500135000');
       const [row] = await h.raw('select contact, contact_masked from complaints where id = $1', [legacy.body.id]);
       expect(row).toEqual({ contact: null, contact_masked: 'o***@example.cn' });
       expect((await h.api('GET', `/api/v1/complaints/${legacy.body.id}`)).body.contact).toBe('old.customer@example.cn');
-      expect(await h.app.complaints.sealLegacyContacts(h.tenant)).toEqual({ sealed: 0, messages: 0 });
+      expect(await h.app.complaints.sealLegacyPlaintext(h.tenant)).toEqual({ sealed: 0, messages: 0 });
     });
   });
 }

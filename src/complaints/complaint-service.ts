@@ -7,6 +7,7 @@
  */
 import type { Db, Tx } from '../db/connection.js';
 import { conflict, forbidden, invalidField, notFound } from '../core/errors.js';
+import { maskContact } from '../core/pi-types.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
 import type { Actor, AuditService } from '../audit/index.js';
@@ -45,13 +46,6 @@ async function loadRow(tx: Tx, tenantId: string, id: string, lock = false) {
   return r;
 }
 
-/** A contact shown masked in lists (it is the complainant's personal information). */
-function maskContact(c: string | null): string | null {
-  if (!c) return null;
-  if (c.includes('@')) { const [u, d] = c.split('@'); return `${u.slice(0, 1)}***@${d}`; }
-  return c.length > 4 ? `${'*'.repeat(Math.max(0, c.length - 4))}${c.slice(-4)}` : '****';
-}
-
 /**
  * What staff see of a complaint. The contact is masked unless `contact` carries the opened value (the audited read of
  * one complaint); rows written before migration 0011 still hold it in plaintext until the legacy job seals them.
@@ -60,7 +54,7 @@ export function presentComplaint(r: NonNullable<Row>, today: string, contact?: s
   const due = toDay(r.sla_due) as string;
   const open = r.state !== 'closed';
   return {
-    id: r.id, kind: r.kind, channel: r.channel, category: r.category, summary: r.summary, anonymous: r.anonymous, subject_id: r.subject_id, contact: contact !== undefined ? contact : r.contact_masked ?? maskContact(r.contact),
+    id: r.id, kind: r.kind, channel: r.channel, category: r.category, summary: r.summary, anonymous: r.anonymous, subject_id: r.subject_id, contact: contact !== undefined ? contact : r.contact_masked ?? (r.contact ? maskContact(r.contact) : null),
     state: r.state, assignee: r.assignee, received_at: iso(r.received_at), sla_due: due, due_basis: r.due_basis,
     working_days_left: open ? (due >= today ? workingDaysBetween(today, due) : -workingDaysBetween(due, today)) : null, overdue: open && due < today, flag: r.flag,
     first_reply_at: iso(r.first_reply_at), closed_at: iso(r.closed_at), resolution: r.resolution, feedback: r.feedback, feedback_note: r.feedback_note, updated_at: iso(r.updated_at),
@@ -252,7 +246,7 @@ export function createComplaintService(deps: ComplaintDeps) {
     },
 
     /** Seal contacts and message texts written in plaintext before migrations 0011/0013 and clear the plaintext (daily job `pi.seal_legacy`). */
-    async sealLegacyContacts(tenantId: string) {
+    async sealLegacyPlaintext(tenantId: string) {
       return db.transaction(async (tx) => {
         const rows = await tx.selectFrom('complaints').select(['id', 'contact']).where('tenant_id', '=', tenantId).where('contact', 'is not', null).forUpdate().execute();
         const msgs = await tx.selectFrom('complaint_messages').select(['id', 'body']).where('tenant_id', '=', tenantId).where('body', 'is not', null).forUpdate().execute();

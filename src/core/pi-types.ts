@@ -217,6 +217,15 @@ function addressToDistrict(value: string): string | null {
   return city ? city[0] : null;
 }
 
+/**
+ * A free-form contact someone left (a phone number or an email, unvalidated) as lists show it: the email's first
+ * character and domain, else the last four characters; anything of four characters or fewer is hidden whole.
+ */
+export function maskContact(c: string): string {
+  if (c.includes('@')) { const [u, d] = c.split('@'); return `${u.slice(0, 1)}***@${d}`; }
+  return c.length > 4 ? `${'*'.repeat(c.length - 4)}${c.slice(-4)}` : '****';
+}
+
 /** Mask a (normalised) value for display per its type: 138****8000, 110***********123X, 张*, ****1234. */
 export function maskValue(type: FieldType, value: string): string {
   switch (type) {

@@ -15,7 +15,7 @@ import type { AccessService } from '../access/index.js';
 import type { RecordsService, SubjectService } from '../vault/index.js';
 import type { ConsentService } from '../consent/index.js';
 import type { KeyService } from '../crypto/keys-service.js';
-import { maskValue } from '../core/pi-types.js';
+import { maskContact, maskValue } from '../core/pi-types.js';
 import { addWorkingDays, chinaDate, dayString, workingDaysBetween } from './working-days.js';
 import { canTransition, isOpen } from './rights-rules.js';
 import { buildExportDocument, exportCsv, exportXlsx, type ConsentLine, type PurposeLine } from './rights-export.js';
@@ -40,7 +40,7 @@ export function maskRequester(q: Requester): Requester {
   return {
     ...(q.relationship ? { relationship: q.relationship } : {}),
     ...(q.name ? { name: maskValue('person_name', q.name) } : {}),
-    ...(q.contact ? { contact: q.contact.includes('@') ? maskValue('email', q.contact) : maskValue('bank_card', q.contact) } : {}),
+    ...(q.contact ? { contact: maskContact(q.contact) } : {}),
   };
 }
 

@@ -71,7 +71,7 @@ export async function serve(cfg: Config) {
   const addr = server.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   app.db.lock?.update({ port, controlToken });
-  app.jobs.start(); // durable jobs: request deadlines, retention sweep (issue 5)
+  app.jobs.start(cfg.jobsPollSeconds * 1000); // durable jobs (design decision 8): every node polls, each due job runs once
   server.log.info(`Custodian listening on ${cfg.tlsCert ? 'https' : 'http'}://${cfg.host}:${port} (store: ${app.db.kind}); API docs at /docs`);
   return { app, server, port };
 }

@@ -41,6 +41,8 @@ export const ConfigSchema = z.strictObject({
   portalCodesPerIp: z.coerce.number().int().min(1).max(10_000).default(20),
   portalCodeWindowMinutes: z.coerce.number().int().min(1).max(24 * 60).default(15),
   portalSessionIdleMinutes: z.coerce.number().int().min(5).max(24 * 60).default(30),
+  /** How often each server polls the durable job queue (every node polls; each due job runs on one). */
+  jobsPollSeconds: z.coerce.number().int().min(1).max(3600).default(30),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -71,6 +73,7 @@ const ENV_MAP: Record<string, keyof Config> = {
   CUSTODIAN_PORTAL_CODES_PER_CONTACT: 'portalCodesPerContact',
   CUSTODIAN_PORTAL_CODES_PER_IP: 'portalCodesPerIp',
   CUSTODIAN_PORTAL_SESSION_IDLE_MINUTES: 'portalSessionIdleMinutes',
+  CUSTODIAN_JOBS_POLL_SECONDS: 'jobsPollSeconds',
 };
 
 export class ConfigError extends Error {}

@@ -399,6 +399,26 @@ export function createBackupService(deps: BackupDeps) {
       return out;
     },
 
+    /**
+     * Rotate tenants' backup keys (one tenant, or every live tenant): new backups seal under the new version; older
+     * backups keep restoring unless `destroyOlder`, which makes every older backup unable to open those tenants.
+     */
+    async rotateBackupKeys(input: { tenant?: string; destroyOlder?: boolean }) {
+      let q = db.kysely.selectFrom('tenants').select(['id', 'suite']).where('state', '!=', 'destroyed').orderBy('id');
+      if (input.tenant) q = q.where('id', '=', input.tenant);
+      const tenants = await q.execute();
+      if (input.tenant && !tenants.length) throw new BackupError('backup.tenant_not_found', `租户不存在或已注销 / no live tenant ${input.tenant}`);
+      const out: Array<{ tenant: string; version: number; destroyed: number }> = [];
+      for (const t of tenants) {
+        out.push(await db.transaction(async (tx) => {
+          const r = await backupKeys.rotate(tx, t.id, t.suite as SuiteId, { destroyOlder: input.destroyOlder });
+          await deps.audit.record(tx, system(t.id, 'rotate'), [{ action: 'keys.backup_key_rotate', decision: 'allow', details: { version: r.version, older_destroyed: r.destroyed } }]);
+          return { tenant: t.id, ...r };
+        }));
+      }
+      return { tenants: out };
+    },
+
     async listDrills(actor: Actor, limit = 50) {
       return db.transaction(async (tx) => {
         await deps.access.requirePermission(tx, actor, 'backup.manage');

@@ -148,6 +148,8 @@ export interface ReportsTable { tenant_id: string; id: string; kind: 'management
 export interface AuditorEngagementsTable { tenant_id: string; id: string; firm: string; auditor_name: string; api_key_id: string; expires_at: Timestamp; created_by: string; created_at: Timestamp; revoked_at: TimestampNull }
 export interface PrivacyBudgetsTable { tenant_id: string; epsilon_total: number; updated_at: Timestamp }
 export interface PrivacyBudgetLedgerTable { tenant_id: string; id: string; epsilon: number; label: string; query: Json<Record<string, unknown>>; actor_id: string; at: Timestamp }
+// 0014_tenant_backup_keys (ADR 0013): never written into a backup
+export interface TenantBackupKeysTable { tenant_id: string; version: number; wrapped: Buffer | null; created_at: Timestamp; retired_at: TimestampNull; destroyed_at: TimestampNull; reason: string | null }
 export interface PaillierKeysTable { tenant_id: string; id: string; bits: number; public_n: string; private_sealed: Buffer; created_at: Timestamp }
 
 export interface TrainingCoursesTable { tenant_id: string; id: string; title: string; content: string; quiz: Json<Array<{ question: string; options: string[]; answer: number }>>; pass_score: number; validity_days: number; roles: Json<string[]>; created_by: string; created_at: Timestamp; retired_at: TimestampNull }
@@ -197,6 +199,7 @@ export interface Database {
   privacy_budgets: PrivacyBudgetsTable;
   privacy_budget_ledger: PrivacyBudgetLedgerTable;
   paillier_keys: PaillierKeysTable;
+  tenant_backup_keys: TenantBackupKeysTable;
   rights_requests: RightsRequestsTable;
   subject_instructions: SubjectInstructionsTable;
   retention_rules: RetentionRulesTable;

@@ -36,7 +36,7 @@ import { createDeregistrationService, createInstallationKeys, type Deregistratio
 import { createAuditorService, createComplianceAuditService, createDoctor, createReportService, createTrainingService, nextMonthlyRun, type AuditorService, type ComplianceAuditService, type Doctor, type ReportService, type TrainingService } from './compliance/index.js';
 import { createAnalyticsService, createPaillierService, type AnalyticsService, type PaillierService } from './deidentify/index.js';
 // --- issue 7: customer self-service portal; SMTP or file outbox shared with incident notices ---
-import { createChannelNotifier, createSmtpNotifier } from './core/notifier.js';
+import { createChannelNotifier, createSmtpNotifier, createWebhookNotifier } from './core/notifier.js';
 import { createSubjectLookup } from './vault/index.js';
 import { createPortalService, type PortalService } from './portal/index.js';
 
@@ -150,7 +150,10 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
   jobs.register('complaints.sla', { run: (tenantId, now) => complaints.flagSla(tenantId, now), next: nextDailyRun });
   jobs.register('third_parties.contracts', { run: (tenantId, now) => thirdParties.flagContracts(tenantId, now), next: nextDailyRun });
   // --- issue 9: anomaly detection, alerts, incidents, notification (file outbox, SMTP for email when configured), drills in a scratch store ---
-  const notifier = opts.notifier ?? createChannelNotifier(cfg.smtpUrl ? { email: createSmtpNotifier(cfg.smtpUrl, cfg.smtpFrom) } : {}, createOutboxNotifier(join(cfg.dataDir, 'outbox')));
+  const notifier = opts.notifier ?? createChannelNotifier({
+    ...(cfg.smtpUrl ? { email: createSmtpNotifier(cfg.smtpUrl, cfg.smtpFrom) } : {}),
+    ...(cfg.smsWebhookUrl && cfg.smsWebhookSecret ? { sms: createWebhookNotifier(cfg.smsWebhookUrl, cfg.smsWebhookSecret, 'sms') } : {}),
+  }, createOutboxNotifier(join(cfg.dataDir, 'outbox')));
   const incidents = createIncidentsModule({
     db, audit, access, collections, records, clock: systemClock,
     notifier,

@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
+import { orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { conflict, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -17,6 +18,8 @@ import { chinaDate, workingDay } from '../rights/index.js';
 import { DEFAULT_PARAMS, EVIDENCE_CAP, RULES, defaultRuleSet, evaluate, persistReads, type ActorState, type AlertHit, type AuditLite, type RuleName, type RuleSet } from './anomaly-rules.js';
 import { publish } from './sinks.js';
 import type { AlertState } from './incident-types.js';
+
+export const ALERT_SORT: SortSpec<'created_at' | 'event_count' | 'rule' | 'state' | 'actor_id' | 'window_end'> = { columns: { created_at: 'created_at', event_count: 'event_count', rule: 'rule', state: 'state', actor_id: 'actor_id', window_end: 'window_end' }, sort: 'created_at', order: 'desc', tiebreak: ['id'] };
 
 export interface AnomalyDeps {
   db: Db;
@@ -244,7 +247,7 @@ export function createAnomalyService(deps: AnomalyDeps) {
       return scan(actor.tenantId);
     },
 
-    async listAlerts(actor: Actor, q: ListAlertsInput) {
+    async listAlerts(actor: Actor, q: ListAlertsInput & PageQuery<keyof typeof ALERT_SORT.columns>) {
       return db.transaction(async (tx) => {
         await manage(tx, actor);
         let s = tx.selectFrom('alerts').where('tenant_id', '=', actor.tenantId);
@@ -258,7 +261,7 @@ export function createAnomalyService(deps: AnomalyDeps) {
         const limit = Math.min(q.limit ?? 50, 200);
         const offset = q.offset ?? 0;
         const total = Number((await s.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-        const rows = await s.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+        const rows = await orderBySpec(s.selectAll(), q, ALERT_SORT).limit(limit).offset(offset).execute();
         const byState = await tx.selectFrom('alerts').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).where('tenant_id', '=', actor.tenantId).groupBy('state').execute();
         return { alerts: rows.map(presentAlert), total, next_offset: offset + rows.length < total ? offset + rows.length : null, counts: Object.fromEntries(byState.map((b) => [b.state, Number(b.n)])) };
       });

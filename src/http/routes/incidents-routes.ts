@@ -2,15 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
-import { ALERT_STATES, CHANNELS, DRILL_SCENARIOS, GRADES, INCIDENT_KINDS, INCIDENT_STATES, RULES, SINK_KINDS, STEP_KINDS, documentHash, renderDocx, renderPdf } from '../../incidents/index.js';
-import { IdParam, Name } from './schemas.js';
+import { ALERT_SORT, ALERT_STATES, CHANNELS, INCIDENT_SORT, DRILL_SCENARIOS, GRADES, INCIDENT_KINDS, INCIDENT_STATES, RULES, SINK_KINDS, STEP_KINDS, documentHash, renderDocx, renderPdf } from '../../incidents/index.js';
+import { IdParam, Name, Sorting } from './schemas.js';
 
 const Time = z.iso.datetime({ offset: true });
 const Text = (max = 4000) => z.string().trim().min(1).max(max);
 const Paging = { limit: z.coerce.number().int().min(1).max(200).optional(), offset: z.coerce.number().int().min(0).max(10_000_000).optional() };
 const ActorId = z.string().regex(/^[A-Za-z0-9:._-]{1,80}$/, 'is not an actor id');
 
-const AlertsQuery = z.strictObject({ state: z.enum(ALERT_STATES).optional(), rule: z.enum(RULES).optional(), severity: z.enum(['low', 'medium', 'high']).optional(), actor_id: ActorId.optional(), incident_id: IdParam.optional(), from: Time.optional(), to: Time.optional(), ...Paging });
+const AlertsQuery = z.strictObject({ state: z.enum(ALERT_STATES).optional(), rule: z.enum(RULES).optional(), severity: z.enum(['low', 'medium', 'high']).optional(), actor_id: ActorId.optional(), incident_id: IdParam.optional(), from: Time.optional(), to: Time.optional(), ...Paging, ...Sorting(ALERT_SORT.columns) });
 const RuleBody = z.strictObject({ enabled: z.boolean().optional(), params: z.record(z.string().max(40), z.union([z.number(), z.array(z.string().max(40)).max(20)])).optional(), exempt_actors: z.array(ActorId).max(500).optional() });
 const EscalateBody = z.strictObject({ incident_id: IdParam.optional(), title: Text(200).optional(), kind: z.enum(INCIDENT_KINDS).optional() });
 
@@ -23,7 +23,7 @@ const PatchBody = z.strictObject({
   title: Text(200).optional(), occurred_from: Nullable(Time), occurred_to: Nullable(Time), description: Nullable(Text(10_000)), cause: Nullable(Text()), harm: Nullable(Text()),
   remedies: Nullable(Text()), subject_actions: Nullable(Text()), contact: Nullable(Text(500)), grade_override: Nullable(z.enum(GRADES)), grade_reason: Nullable(Text(2000)),
 });
-const ListQuery = z.strictObject({ state: z.enum(INCIDENT_STATES).optional(), kind: z.enum(INCIDENT_KINDS).optional(), grade: z.enum(GRADES).optional(), flag: z.enum(['report_due_soon', 'report_overdue', 'summary_due_soon', 'summary_overdue']).optional(), ...Paging });
+const ListQuery = z.strictObject({ state: z.enum(INCIDENT_STATES).optional(), kind: z.enum(INCIDENT_KINDS).optional(), grade: z.enum(GRADES).optional(), flag: z.enum(['report_due_soon', 'report_overdue', 'summary_due_soon', 'summary_overdue']).optional(), ...Paging, ...Sorting(INCIDENT_SORT.columns) });
 const ScopeBody = z.strictObject({
   mode: z.enum(['audit', 'collection']), actor_ids: z.array(ActorId).max(100).optional(), from: Time.optional(), to: Time.optional(),
   collections: z.array(Name).max(100).optional(), actions: z.array(z.enum(['record.read', 'record.search', 'subject.export', 'record.update', 'record.erase', 'record.write'])).max(10).optional(),

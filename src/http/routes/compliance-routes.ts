@@ -8,6 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
 import { forbidden } from '../../core/errors.js';
+import { LEDGER_SORT } from '../../deidentify/index.js';
 import { ACCOUNTABILITY_SORT, COMPLIANCE_AUDIT_SORT, CONTENT_TYPES, REPORT_SORT, renderDoc, renderTransparencyHtml, type Doc, type DocFormat } from '../../compliance/index.js';
 import { Bool, Day, IdParam, Name, Sorting } from './schemas.js';
 
@@ -92,7 +93,7 @@ export function complianceRoutes(f: FastifyInstance, app: Custodian) {
   r.post('/api/v1/auditors/:id/revoke', { schema: { tags: ['auditors'], summary: '撤销外部审计授权 / Revoke an engagement', params } }, async (req) => app.auditors.revoke(req.actor, req.params.id));
 
   // Privacy-preserving analytics
-  r.get('/api/v1/analytics/budget', { schema: { tags: ['analytics'], summary: '隐私预算与消耗台账 / Privacy budget and its ledger', querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional(), offset: z.coerce.number().int().min(0).optional() }) } }, async (req) => app.analytics.budget(req.actor, req.query));
+  r.get('/api/v1/analytics/budget', { schema: { tags: ['analytics'], summary: '隐私预算与消耗台账 / Privacy budget and its ledger', querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional(), offset: z.coerce.number().int().min(0).optional(), actor_id: z.string().max(80).optional(), ...Sorting(LEDGER_SORT.columns) }) } }, async (req) => app.analytics.budget(req.actor, req.query));
   r.put('/api/v1/analytics/budget', { schema: { tags: ['analytics'], summary: '设定隐私预算（ε 总额） / Set the privacy budget (total epsilon)', body: z.strictObject({ epsilon_total: z.number().positive().max(1000) }) } }, async (req) => app.analytics.setBudget(req.actor, req.body.epsilon_total));
   r.post('/api/v1/analytics/dp', { schema: { tags: ['analytics'], summary: '差分隐私计数/直方图 / Differentially private count or histogram', body: z.strictObject({ collection: Name, purpose: Name, kind: z.enum(['count', 'histogram']), field: Name.optional(), bins: z.array(z.number()).min(1).max(100).optional(), epsilon: z.number().positive().max(10), label: Text(200) }) } },
     async (req) => app.analytics.query(req.actor, req.body));

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
-import { ALERT_SORT, ALERT_STATES, CHANNELS, INCIDENT_SORT, DRILL_SCENARIOS, GRADES, INCIDENT_KINDS, INCIDENT_STATES, RULES, SINK_KINDS, STEP_KINDS, documentHash, renderDocx, renderPdf } from '../../incidents/index.js';
+import { ALERT_SORT, ALERT_STATES, BASELINE_SORT, DRILL_SORT, CHANNELS, INCIDENT_SORT, DRILL_SCENARIOS, GRADES, INCIDENT_KINDS, INCIDENT_STATES, RULES, SINK_KINDS, STEP_KINDS, documentHash, renderDocx, renderPdf } from '../../incidents/index.js';
 import { IdParam, Name, Sorting } from './schemas.js';
 
 const Time = z.iso.datetime({ offset: true });
@@ -42,7 +42,7 @@ export function incidentsRoutes(f: FastifyInstance, app: Custodian) {
   r.post('/api/v1/alerts/scan', { schema: { tags: alertTags, summary: '立即检测新的审计事件 / Scan new audit events now' } }, async (req) => anomaly.scanNow(req.actor));
   r.get('/api/v1/alerts/rules', { schema: { tags: alertTags, summary: '检测规则与阈值 / Detection rules and thresholds' } }, async (req) => anomaly.rules(req.actor));
   r.put('/api/v1/alerts/rules/:rule', { schema: { tags: alertTags, summary: '修改检测规则 / Change a detection rule', params: z.strictObject({ rule: z.enum(RULES) }), body: RuleBody } }, async (req) => anomaly.updateRule(req.actor, req.params.rule, req.body));
-  r.get('/api/v1/alerts/baselines', { schema: { tags: alertTags, summary: '各操作者的统计基线 / Per-actor baselines', querystring: z.strictObject(Paging) } }, async (req) => anomaly.baselines(req.actor, req.query));
+  r.get('/api/v1/alerts/baselines', { schema: { tags: alertTags, summary: '各操作者的统计基线 / Per-actor baselines', querystring: z.strictObject({ ...Paging, ...Sorting(BASELINE_SORT.columns), actor_type: z.enum(['staff', 'api_key', 'system', 'subject', 'cli']).optional() }) } }, async (req) => anomaly.baselines(req.actor, req.query));
   r.get('/api/v1/alerts/:id', { schema: { tags: alertTags, summary: '告警详情与证据事件 / Alert with its evidence events', params: Params } }, async (req) => anomaly.getAlert(req.actor, req.params.id));
   r.post('/api/v1/alerts/:id/acknowledge', { schema: { tags: alertTags, summary: '确认告警 / Acknowledge an alert', params: Params, body: z.strictObject({ note: Text(2000).optional() }) } }, async (req) => anomaly.acknowledge(req.actor, req.params.id, req.body.note));
   r.post('/api/v1/alerts/:id/dismiss', { schema: { tags: alertTags, summary: '驳回告警（须说明理由） / Dismiss an alert with a reason', params: Params, body: z.strictObject({ reason: Text(2000) }) } }, async (req) => anomaly.dismiss(req.actor, req.params.id, req.body.reason));
@@ -108,6 +108,6 @@ export function incidentsRoutes(f: FastifyInstance, app: Custodian) {
 
   // ---- drills (GET /api/v1/drills lists backup restore drills; incident drills are under /drills/incidents) ----
   r.post('/api/v1/drills', { schema: { tags: ['drills'], summary: '运行安全事件演练（合成数据、独立存储） / Run an incident drill (synthetic data, scratch store)', body: z.strictObject({ scenario: z.enum(DRILL_SCENARIOS), subjects: z.number().int().min(10).max(5000).optional() }) } }, async (req, reply) => reply.status(201).send(await drills.run(req.actor, req.body)));
-  r.get('/api/v1/drills/incidents', { schema: { tags: ['drills'], summary: '安全事件演练记录与计划 / Incident drills and schedule', querystring: z.strictObject(Paging) } }, async (req) => drills.list(req.actor, req.query));
+  r.get('/api/v1/drills/incidents', { schema: { tags: ['drills'], summary: '安全事件演练记录与计划 / Incident drills and schedule', querystring: z.strictObject({ ...Paging, ...Sorting(DRILL_SORT.columns), scenario: z.enum(DRILL_SCENARIOS).optional(), ok: z.enum(['true', 'false']).optional() }) } }, async (req) => drills.list(req.actor, { ...req.query, ok: req.query.ok === undefined ? undefined : req.query.ok === 'true' }));
   r.get('/api/v1/drills/:id', { schema: { tags: ['drills'], summary: '演练结果（各步骤耗时） / A drill with its timed steps', params: Params } }, async (req) => drills.get(req.actor, req.params.id));
 }

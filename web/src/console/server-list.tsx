@@ -16,15 +16,16 @@ export type Order = 'asc' | 'desc';
 type Filters = Record<string, string | undefined>;
 interface Params { page: number; size: number; sort?: string; order?: Order; filters: Filters }
 
-export interface ServerListInit { size?: number; sort?: string; order?: Order; filters?: Filters }
+export interface ServerListInit { size?: number; sort?: string; order?: Order; filters?: Filters; /** Fixed parameters of this view (read every render; not user filters). */ base?: Filters; /** The response key of the total (default total). */ totalKey?: string }
 
 /** State and loading of one server-paged list: GET path?filters&sort&order&limit&offset -> { [key]: rows, total }. */
 export function useServerList<T>(path: string, key: string, init: ServerListInit = {}, enabled = true) {
   const [p, setP] = useState<Params>({ page: 1, size: init.size ?? 20, sort: init.sort, order: init.order, filters: init.filters ?? {} });
-  const query = qs({ ...p.filters, sort: p.sort, order: p.sort ? p.order : undefined, limit: p.size, offset: (p.page - 1) * p.size });
+  const query = qs({ ...init.base, ...p.filters, sort: p.sort, order: p.sort ? p.order : undefined, limit: p.size, offset: (p.page - 1) * p.size });
   const load = useLoad((signal) => (enabled ? get<Record<string, unknown>>(`${path}${query}`, { signal }) : Promise.resolve({} as Record<string, unknown>)), [path, query, enabled]);
   const rows = (load.data?.[key] as T[] | undefined) ?? [];
-  const total = typeof load.data?.total === 'number' ? load.data.total : rows.length;
+  const t = load.data?.[init.totalKey ?? 'total'];
+  const total = typeof t === 'number' ? t : rows.length;
   /** Column keys whose filter is sent under another parameter name. */
   const params = useRef<Record<string, string>>({});
   const filtered = Object.values(p.filters).some((v) => v !== undefined && v !== '');

@@ -6,7 +6,7 @@ import { get, post, qs } from '../../api';
 import { useLang } from '../../i18n';
 import { LEGAL_BASES, LEGAL_BASIS_LABELS } from '../../labels';
 import { EmptyState, ErrorState, isMissingRoute, useErrorText, useLoad } from '../ui';
-import { usePage } from './governance-shared';
+import { ServerTable, useServerList } from '../server-list';
 
 interface Volume { year: number; non_sensitive: number; sensitive: number; required_route: string; alerts: Array<{ measure: string; threshold: number; value: number; ratio: number }>; thresholds: { non_sensitive_contract: number; non_sensitive_assessment: number; sensitive_assessment: number }; alert_ratio: number; ciio: boolean }
 interface Transfer { id: string; transfer_date: string; destination_country: string; recipient: string; purpose: string; non_sensitive: number; sensitive: number; cumulative: { non_sensitive: number; sensitive: number }; required_route: string; route: string; exemption_ground: string | null; alerts: Array<{ kind: string }> }
@@ -26,9 +26,8 @@ export default function Transfers() {
   const { tr, lang, lbl } = useLang();
   const { message } = App.useApp();
   const errText = useErrorText();
-  const pg = usePage();
   const vol = useLoad((signal) => get<Volume>('/transfers/volume', { signal }));
-  const list = useLoad((signal) => get<{ transfers: Transfer[]; total: number }>(`/transfers${qs({ limit: pg.limit, offset: pg.offset })}`, { signal }), [pg.page]);
+  const list = useServerList<Transfer>('/transfers', 'transfers', { sort: 'transfer_date', order: 'desc' });
   const [creating, setCreating] = useState(false);
   const [preview, setPreview] = useState<{ required_route: string; cumulative: { non_sensitive: number; sensitive: number } } | null>(null);
   const [form] = Form.useForm();
@@ -68,14 +67,14 @@ export default function Transfers() {
         {v?.alerts.map((a, i) => <Alert key={i} style={{ marginTop: 8 }} type="warning" showIcon message={tr(`已达门槛 ${a.threshold.toLocaleString()} 的 ${Math.round(a.ratio * 100)}%（${a.measure === 'sensitive' ? '敏感' : '非敏感'}）`, `At ${Math.round(a.ratio * 100)}% of the ${a.threshold.toLocaleString()} threshold (${a.measure.replace('_', '-')})`)} />)}
       </Card>
       <Card title={tr('出境记录', 'Transfers')} extra={<Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{tr('登记出境', 'Record a transfer')}</Button>}>
-        {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : (
-          <Table<Transfer> rowKey="id" loading={list.loading} dataSource={list.data?.transfers ?? []} pagination={pg.pagination(list.data?.total)} locale={{ emptyText: <EmptyState title={tr('没有出境记录', 'No transfers')} /> }}
+        {(
+          <ServerTable<Transfer> list={list} rowKey="id" empty={tr('没有出境记录', 'No transfers')} emptyHint={tr('向境外提供个人信息前登记于此；路径不满足时会被阻止（个人信息保护法第38条）。', 'Record transfers abroad here before they happen; one without its route is refused (PIPL Art. 38).')}
             columns={[
-              { title: tr('日期', 'Date'), dataIndex: 'transfer_date' },
-              { title: tr('目的地', 'Destination'), render: (_: unknown, t) => `${t.destination_country} · ${t.recipient}` },
-              { title: tr('人数（非敏感/敏感）', 'Individuals (non-sens./sens.)'), render: (_: unknown, t) => `${t.non_sensitive.toLocaleString()} / ${t.sensitive.toLocaleString()}` },
+              { title: tr('日期', 'Date'), dataIndex: 'transfer_date', ...list.sortCol('transfer_date') },
+              { title: tr('目的地', 'Destination'), render: (_: unknown, t) => `${t.destination_country} · ${t.recipient}`, ...list.sortCol('destination_country') },
+              { title: tr('人数（非敏感/敏感）', 'Individuals (non-sens./sens.)'), ...list.sortCol('non_sensitive'), render: (_: unknown, t) => `${t.non_sensitive.toLocaleString()} / ${t.sensitive.toLocaleString()}` },
               { title: tr('当年累计', 'Year to date'), render: (_: unknown, t) => `${t.cumulative.non_sensitive.toLocaleString()} / ${t.cumulative.sensitive.toLocaleString()}` },
-              { title: tr('路径', 'Route'), render: (_: unknown, t) => <Space size={2}><Tag>{ROUTES[t.route]?.[lang]}</Tag>{t.exemption_ground && <Tag>{GROUNDS[t.exemption_ground]?.[lang]}</Tag>}</Space> },
+              { title: tr('路径', 'Route'), ...list.filterCol('route', Object.entries(ROUTES).map(([k, v]) => ({ text: v[lang], value: k })), { multiple: false }), render: (_: unknown, t) => <Space size={2}><Tag>{ROUTES[t.route]?.[lang]}</Tag>{t.exemption_ground && <Tag>{GROUNDS[t.exemption_ground]?.[lang]}</Tag>}</Space> },
               { title: tr('预警', 'Alerts'), dataIndex: 'alerts', render: (a: Transfer['alerts']) => a.map((x, i) => <Tag key={i} color="orange">{x.kind}</Tag>) },
             ]} />
         )}

@@ -35,7 +35,7 @@ export default function Transfers() {
 
   if (isMissingRoute(vol.error)) return <Card title={tr('数据出境', 'Cross-border transfers')}><EmptyState title={tr('此服务器尚未提供数据出境管理', 'Cross-border transfers are not available on this server')} /></Card>;
   const v = vol.data;
-  const bar = (value: number, limit: number) => <Progress percent={Math.min(100, Math.round((value / limit) * 1000) / 10)} status={value >= limit ? 'exception' : v && value >= v.alert_ratio * limit ? 'active' : 'normal'} strokeColor={v && value >= v.alert_ratio * limit && value < limit ? '#fa8c16' : undefined} format={() => `${value.toLocaleString()} / ${limit.toLocaleString()}`} />;
+  const bar = (value: number, limit: number, label: string) => <Progress aria-label={label} percent={Math.min(100, Math.round((value / limit) * 1000) / 10)} status={value >= limit ? 'exception' : v && value >= v.alert_ratio * limit ? 'active' : 'normal'} strokeColor={v && value >= v.alert_ratio * limit && value < limit ? '#fa8c16' : undefined} format={() => `${value.toLocaleString()} / ${limit.toLocaleString()}`} />;
 
   const check = async () => {
     const x = form.getFieldsValue();
@@ -57,10 +57,10 @@ export default function Transfers() {
             <Col xs={24} md={8}><Statistic title={tr('当前所需路径', 'Route now required')} valueRender={() => <Tag color={REQUIRED[v.required_route]?.color} style={{ fontSize: 15, padding: 4 }}>{REQUIRED[v.required_route]?.[lang]}</Tag>} />{v.ciio && <Tag color="red">{tr('关键信息基础设施运营者', 'CIIO')}</Tag>}</Col>
             <Col xs={24} md={16}>
               <Typography.Text>{tr('个人信息（不含敏感）：标准合同门槛 / 安全评估门槛', 'Non-sensitive: contract / assessment thresholds')}</Typography.Text>
-              {bar(v.non_sensitive, v.thresholds.non_sensitive_contract)}
-              {bar(v.non_sensitive, v.thresholds.non_sensitive_assessment)}
+              {bar(v.non_sensitive, v.thresholds.non_sensitive_contract, tr('非敏感个人信息：标准合同门槛', 'Non-sensitive: standard contract threshold'))}
+              {bar(v.non_sensitive, v.thresholds.non_sensitive_assessment, tr('非敏感个人信息：安全评估门槛', 'Non-sensitive: security assessment threshold'))}
               <Typography.Text>{tr('敏感个人信息：安全评估门槛', 'Sensitive: assessment threshold')}</Typography.Text>
-              {bar(v.sensitive, v.thresholds.sensitive_assessment)}
+              {bar(v.sensitive, v.thresholds.sensitive_assessment, tr('敏感个人信息：安全评估门槛', 'Sensitive: security assessment threshold'))}
             </Col>
           </Row>
         )}

@@ -178,6 +178,33 @@ for (const kind of BACKENDS) {
       expect(denied.body.events.every((e: { decision: string }) => e.decision === 'deny')).toBe(true);
     });
 
+    it('sorts and filters the governance registers (risks, third parties, reports, drills) with their totals', async () => {
+      for (const [title, l, i] of [['乙 风险', 2, 2], ['甲 风险', 3, 4], ['丙 风险', 1, 1]] as const) {
+        expect((await h.api('POST', '/api/v1/risks', { title, owner: '张经理', likelihood: l, impact: i, treatment: 'mitigate' })).status).toBe(201);
+      }
+      const byScore = await h.api('GET', '/api/v1/risks?limit=2');
+      expect(byScore.body.total).toBe(3);
+      expect(byScore.body.risks.map((r: { title: string }) => r.title)).toEqual(['甲 风险', '乙 风险']); // default: score desc
+      const byTitle = await h.api('GET', '/api/v1/risks?sort=score&order=asc&limit=2&offset=1');
+      expect(byTitle.body.risks.map((r: { title: string }) => r.title)).toEqual(['乙 风险', '甲 风险']);
+      for (const [name, k] of [['Beta 物流', 'handler'], ['Alpha 云', 'entrusted'], ['Gamma 支付', 'handler']] as const) {
+        expect((await h.api('POST', '/api/v1/third-parties', { name, kind: k })).status).toBe(201);
+      }
+      const parties = await h.api('GET', '/api/v1/third-parties?kind=handler&sort=name&order=desc');
+      expect(parties.body.total).toBe(2);
+      expect(parties.body.third_parties.map((p: { name: string }) => p.name)).toEqual(['Gamma 支付', 'Beta 物流']);
+      expect((await h.api('GET', '/api/v1/third-parties?q=alpha')).body.third_parties.map((p: { name: string }) => p.name)).toEqual(['Alpha 云']);
+      const drills = await h.api('GET', '/api/v1/drills/incidents?sort=duration_ms&ok=true');
+      expect(drills.status).toBe(200);
+      expect(drills.body.total).toBe(0);
+      const ledger = await h.api('GET', '/api/v1/analytics/budget?sort=epsilon&limit=5');
+      expect(ledger.status).toBe(200);
+      expect(ledger.body.ledger_total).toBe(0);
+      expect((await h.api('GET', '/api/v1/analytics/budget?sort=query')).body.errors[0].field).toBe('querystring.sort');
+      expect((await h.api('GET', '/api/v1/alerts/baselines?sort=networks')).body.errors[0].field).toBe('querystring.sort');
+      expect((await h.api('GET', '/api/v1/drills/incidents?sort=steps')).body.errors[0].field).toBe('querystring.sort');
+    });
+
     it('sorts complaints and training records as asked', async () => {
       for (const [cat, summary] of [['marketing', '甲'], ['security', '乙'], ['consent', '丙']]) {
         expect((await h.api('POST', '/api/v1/complaints', { kind: 'complaint', channel: 'phone', category: cat, summary, description: '说明' })).status).toBe(201);

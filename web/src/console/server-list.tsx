@@ -4,8 +4,8 @@
  * loading (the table's spinner), empty (a message for the list, or "nothing matches" when filtered) and error (the
  * problem+json detail with a retry, above the table so the filters that caused it can be changed).
  */
-import { useMemo, useRef, useState, type ReactNode } from 'react';
-import { Button, Space, Table, Typography } from 'antd';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Button, Input, Space, Table, Typography } from 'antd';
 import type { ColumnType, TableProps } from 'antd/es/table';
 import type { SorterResult } from 'antd/es/table/interface';
 import { get, qs } from '../api';
@@ -79,11 +79,19 @@ export function ServerTable<T extends object>({ list, empty, emptyHint, emptyAct
   return (
     <Space direction="vertical" size={12} style={{ width: '100%' }}>
       {list.error ? <ErrorState compact error={list.error} onRetry={list.reload} /> : null}
-      <Table<T> rowKey={rowKey} loading={list.loading} dataSource={list.error ? [] : list.rows} pagination={pagination} onChange={list.onChange}
+      <Table<T> rowKey={rowKey} loading={list.loading} dataSource={list.error ? [] : list.rows} pagination={list.error ? false : pagination} onChange={list.onChange}
         locale={{ emptyText: list.error ? <Typography.Text type="secondary">{tr('列表未能加载', 'The list could not be loaded')}</Typography.Text>
           : list.filtered ? <EmptyState title={tr('没有符合筛选条件的记录', 'Nothing matches the filters')} action={<Button size="small" onClick={() => list.setFilters(Object.fromEntries(Object.keys(list.params.filters).map((k) => [k, undefined])))}>{tr('清除筛选', 'Clear filters')}</Button>} />
             : <EmptyState title={empty} hint={emptyHint} action={emptyAction} /> }}
         {...rest} />
     </Space>
   );
+}
+
+/** The "contains" search box of a server list (parameter q): sent on Enter or the search button, cleared with the filters. */
+export function ListSearch<T>({ list, placeholder, label, width = 200, param = 'q' }: { list: ServerList<T>; placeholder: string; label: string; width?: number; param?: string }) {
+  const current = list.params.filters[param] ?? '';
+  const [text, setText] = useState(current);
+  useEffect(() => { setText(current); }, [current]);
+  return <Input.Search allowClear placeholder={placeholder} aria-label={label} style={{ width }} value={text} onChange={(e) => setText(e.target.value)} onSearch={(v) => list.setFilter(param, v.trim())} />;
 }

@@ -12,7 +12,7 @@ import {
   TRANSFER_MECHANISMS, TRANSFER_MECHANISM_LABELS, TRIGGERS, TRIGGER_LABELS, type L,
 } from '../../labels';
 import { download, EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
-import { ServerTable, useServerList } from '../server-list';
+import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 type Triggers = Record<(typeof TRIGGERS)[number], boolean>;
 interface Recipient { name: string; kind: string; country?: string; contact?: string; purpose?: string; fields?: string[]; contract_ref?: string }
@@ -110,7 +110,7 @@ export default function Activities() {
         onChange={(v) => list.setFilter('state', v)} options={options(ACTIVITY_STATES, ACTIVITY_STATE_LABELS, lang)} />
       <Select allowClear placeholder={tr('影响评估情形', 'Assessment trigger')} style={{ width: 170 }} aria-label={tr('按影响评估情形筛选', 'Filter by trigger')} value={filter.trigger}
         onChange={(v) => list.setFilter('trigger', v)} options={options(TRIGGERS, TRIGGER_LABELS, lang)} />
-      <Input.Search allowClear placeholder={tr('名称', 'Name')} aria-label={tr('按名称搜索', 'Search by name')} style={{ width: 160 }} onSearch={(q) => list.setFilter('q', q.trim())} />
+      <ListSearch list={list} placeholder={tr('名称', 'Name')} label={tr('按名称搜索', 'Search by name')} width={160} />
       <Button icon={<ReloadOutlined />} onClick={list.reload} aria-label={tr('刷新', 'Refresh')} />
       <Dropdown menu={{ items: [{ key: 'xlsx', label: 'Excel (XLSX)', onClick: () => void exportAs('xlsx') }, { key: 'json', label: 'JSON', onClick: () => void exportAs('json') }] }}>
         <Button icon={<DownloadOutlined />}>{tr('导出', 'Export')}</Button>

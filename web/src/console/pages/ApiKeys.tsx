@@ -4,7 +4,7 @@ import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { del, get, post, type ApiKeyRow, type Role } from '../../api';
 import { useLang } from '../../i18n';
 import { fmtTime, useErrorText, useLoad } from '../ui';
-import { ServerTable, useServerList } from '../server-list';
+import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 export default function ApiKeys() {
   const { tr, lang } = useLang();
@@ -31,7 +31,7 @@ export default function ApiKeys() {
 
   return (
     <Card title={tr('API 密钥', 'API keys')} extra={<Space>
-      <Input.Search allowClear placeholder={tr('名称', 'Name')} aria-label={tr('搜索：名称', 'Search: Name')} style={{ width: 200 }} onSearch={(v) => list.setFilter('q', v.trim())} />
+      <ListSearch list={list} placeholder={tr('名称', 'Name')} label={tr('搜索：名称', 'Search: Name')} width={200} />
       <Button icon={<ReloadOutlined />} onClick={reload} aria-label={tr('刷新', 'Refresh')} />
       <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>{tr('创建密钥', 'New key')}</Button>
     </Space>}>

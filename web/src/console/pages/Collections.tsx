@@ -6,7 +6,7 @@ import { useLang } from '../../i18n';
 import { CATEGORIES, CATEGORY_LABELS, FIELD_TYPES, SENSITIVE_CATEGORIES, TYPE_INFO, type Category, type FieldType } from '../../labels';
 import { useAuth } from '../auth';
 import { useErrorText } from '../ui';
-import { ServerTable, useServerList } from '../server-list';
+import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -27,7 +27,7 @@ export default function Collections() {
 
   return (
     <Card title={tr('数据集合', 'Collections')} extra={<Space>
-      <Input.Search allowClear placeholder={tr('名称或标题', 'Name or title')} aria-label={tr('按名称或标题搜索', 'Search by name or title')} style={{ width: 200 }} onSearch={(v) => list.setFilter('q', v.trim())} />
+      <ListSearch list={list} placeholder={tr('名称或标题', 'Name or title')} label={tr('按名称或标题搜索', 'Search by name or title')} width={200} />
       <Button icon={<ReloadOutlined />} onClick={reload} aria-label={tr('刷新', 'Refresh')} />
       {can('collections.manage') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>{tr('新建集合', 'New collection')}</Button>}
     </Space>}>

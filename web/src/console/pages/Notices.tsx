@@ -7,7 +7,7 @@ import { useLang } from '../../i18n';
 import { CATEGORIES, CATEGORY_LABELS, RECIPIENT_KINDS, RECIPIENT_KIND_LABELS, type L } from '../../labels';
 import { useAuth } from '../auth';
 import { fmtTime, useErrorText, useLoad } from '../ui';
-import { ServerTable, useServerList } from '../server-list';
+import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 interface NoticeVersion extends Notice { text: string; sections: Record<string, any> | null }
 type NoticeRow = Notice & { latest_version: number };
@@ -123,7 +123,7 @@ export default function Notices() {
         <Space size={4}><Switch size="small" checked={settings.data.require_notice_sections} onChange={(v) => void toggleRequire(v)} aria-label={tr('要求必备内容', 'Require sections')} /><span>{tr('要求必备内容', 'Require sections')}</span></Space>
       </Tooltip>}
       <Space size={4}><Switch size="small" checked={list.params.filters.latest === 'true'} onChange={(v) => list.setFilter('latest', v ? 'true' : undefined)} aria-label={tr('只看当前版本', 'Current versions only')} /><span>{tr('只看当前版本', 'Current versions only')}</span></Space>
-      <Input.Search allowClear placeholder={tr('名称', 'Name')} aria-label={tr('按名称搜索', 'Search by name')} style={{ width: 160 }} onSearch={(v) => list.setFilter('q', v.trim())} />
+      <ListSearch list={list} placeholder={tr('名称', 'Name')} label={tr('按名称搜索', 'Search by name')} width={160} />
       <Button icon={<ReloadOutlined />} onClick={reload} aria-label={tr('刷新', 'Refresh')} />
       {can('consents.manage') && <Button type="primary" icon={<PlusOutlined />} onClick={() => void newVersion()}>{tr('发布新版本', 'Publish a version')}</Button>}
     </Space>}>

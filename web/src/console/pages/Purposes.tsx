@@ -6,7 +6,7 @@ import { useLang } from '../../i18n';
 import { LEGAL_BASES, LEGAL_BASIS_LABELS, type LegalBasis } from '../../labels';
 import { useAuth } from '../auth';
 import { useErrorText } from '../ui';
-import { ServerTable, useServerList } from '../server-list';
+import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 export default function Purposes() {
   const { tr, lbl, lang } = useLang();
@@ -42,7 +42,7 @@ export default function Purposes() {
 
   return (
     <Card title={tr('处理目的', 'Purposes')} extra={<Space>
-      <Input.Search allowClear placeholder={tr('名称或标题', 'Name or title')} aria-label={tr('按名称或标题搜索', 'Search by name or title')} style={{ width: 200 }} onSearch={(v) => list.setFilter('q', v.trim())} />
+      <ListSearch list={list} placeholder={tr('名称或标题', 'Name or title')} label={tr('按名称或标题搜索', 'Search by name or title')} width={200} />
       <Button icon={<ReloadOutlined />} onClick={reload} aria-label={tr('刷新', 'Refresh')} />
       {can('purposes.manage') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>{tr('登记目的', 'New purpose')}</Button>}
     </Space>}>

@@ -5,7 +5,7 @@ import { get, post, type Collection, type Grant, type Purpose, type Role } from 
 import { useLang } from '../../i18n';
 import { ACTIONS, ACTION_LABELS, PERMISSIONS, PERMISSION_LABELS, type Permission } from '../../labels';
 import { useErrorText, useLoad } from '../ui';
-import { ServerTable, useServerList } from '../server-list';
+import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 export default function Roles() {
   const { tr, lbl } = useLang();
@@ -21,7 +21,7 @@ export default function Roles() {
   ];
   return (
     <Card title={tr('角色与授权', 'Roles & grants')} extra={<Space>
-      <Input.Search allowClear placeholder={tr('名称或标题', 'Name or title')} aria-label={tr('搜索：名称或标题', 'Search: Name or title')} style={{ width: 200 }} onSearch={(v) => list.setFilter('q', v.trim())} />
+      <ListSearch list={list} placeholder={tr('名称或标题', 'Name or title')} label={tr('搜索：名称或标题', 'Search: Name or title')} width={200} />
       <Button icon={<ReloadOutlined />} onClick={reload} aria-label={tr('刷新', 'Refresh')} />
       <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>{tr('新建角色', 'New role')}</Button>
     </Space>}>

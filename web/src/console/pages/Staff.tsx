@@ -4,7 +4,7 @@ import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { get, post, type Role, type Staff } from '../../api';
 import { useLang } from '../../i18n';
 import { EmptyState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
-import { ServerTable, useServerList } from '../server-list';
+import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 export default function StaffPage() {
   const { tr, lang } = useLang();
@@ -29,7 +29,7 @@ export default function StaffPage() {
   if (isMissingRoute(error)) return <Card title={tr('员工账号', 'Staff')}><EmptyState title={tr('此服务器尚未提供员工账号管理', 'Staff accounts are not available on this server')} hint={tr('升级服务器后即可在此创建员工账号。', 'Upgrade the server to manage staff here.')} /></Card>;
   return (
     <Card title={tr('员工账号', 'Staff')} extra={<Space>
-      <Input.Search allowClear placeholder={tr('用户名或姓名', 'Username or name')} aria-label={tr('按用户名或姓名搜索', 'Search by username or name')} style={{ width: 200 }} onSearch={(v) => list.setFilter('q', v.trim())} />
+      <ListSearch list={list} placeholder={tr('用户名或姓名', 'Username or name')} label={tr('按用户名或姓名搜索', 'Search by username or name')} width={200} />
       <Button icon={<ReloadOutlined />} onClick={reload} aria-label={tr('刷新', 'Refresh')} />
       <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>{tr('新建员工', 'New staff member')}</Button>
     </Space>}>

@@ -5,7 +5,7 @@ import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { call, get, post, qs } from '../../api';
 import { useLang } from '../../i18n';
 import { EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
-import { ServerTable, useServerList } from '../server-list';
+import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 interface Contract { id: string; reference: string; purpose: string; processing_method: string; pi_types: Array<{ collection: string; fields: string[] }>; start_date: string; end_date: string; end_of_term: string; state: string; flag: string | null; deletion: { requested_at: string; due: string; confirmed_at: string | null; evidence: string | null } | null }
 interface Channel { id: string; name: string; kind: string; purpose: string; collection: string; fields: string[]; separate_consent_purpose: string | null; state: string; contract_id: string }
@@ -35,7 +35,7 @@ export default function ThirdParties() {
 
   return (
     <Card title={tr('第三方与数据提供', 'Third parties and sharing')} extra={<Space>
-      <Input.Search allowClear placeholder={tr('第三方名称', 'Third party name')} aria-label={tr('按第三方名称搜索', 'Search third parties by name')} style={{ width: 200 }} onSearch={(v) => list.setFilter('q', v.trim())} />
+      <ListSearch list={list} placeholder={tr('第三方名称', 'Third party name')} label={tr('按第三方名称搜索', 'Search third parties by name')} width={200} />
       <Button icon={<ReloadOutlined />} onClick={() => { reload(); shares.reload(); }} aria-label={tr('刷新', 'Refresh')} />
       <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{tr('登记第三方', 'New third party')}</Button>
     </Space>}>

@@ -133,6 +133,32 @@ describe('console accessibility (headless Chromium, staff owner)', () => {
     await ctx.close();
   }, 600_000);
 
+  it('finds no serious or critical axe violation in the forms that create things (modals and drawers)', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', bypassCSP: true });
+    const page = await ctx.newPage();
+    await signInByKeyboard(page);
+    const forms: Array<[string, string]> = [
+      ['/collections', '新建集合'], ['/purposes', '登记目的'], ['/notices', '发布新版本'], ['/roles', '新建角色'], ['/staff', '新建员工'],
+      ['/api-keys', '创建密钥'], ['/requests', '受理请求'], ['/complaints', '受理'], ['/assessments', '发起评估'], ['/risks', '登记风险'],
+      ['/third-parties', '登记第三方'], ['/transfers', '登记出境'], ['/activities', '登记处理活动'], ['/incidents', '登记事件'], ['/compliance', '开始审计'],
+    ];
+    const found: string[] = [];
+    for (const [p, button] of forms) {
+      await page.goto(`${base}/console${p}`);
+      await settled(page);
+      await page.getByRole('button', { name: button }).first().click();
+      const dialog = page.locator('.ant-modal-wrap:not([style*="display: none"]) .ant-modal, .ant-drawer-open .ant-drawer-content').first();
+      await dialog.waitFor();
+      await settled(page);
+      found.push(...(await axeViolations(page, IGNORE)).map((v) => `${p} form ${v}`));
+      await page.screenshot({ path: join(SHOTS, `a11y-form${p.replace(/\//g, '-')}.png`) });
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+    }
+    expect(found).toEqual([]);
+    await ctx.close();
+  }, 300_000);
+
   it('pages and sorts a list on the server, and shows its empty, loading and error states', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
     const page = await ctx.newPage();

@@ -83,7 +83,9 @@ function RoleEditor({ open, onClose, onSaved }: { open: boolean; onClose(): void
                     <Form.Item name={[name, 'fields']} label={tr('字段', 'Fields')} rules={[{ required: true }]}><Select mode="multiple" style={{ width: 200 }} options={fieldOptions(grants?.[name]?.collection)} /></Form.Item>
                     <Form.Item name={[name, 'actions']} label={tr('操作', 'Actions')} rules={[{ required: true }]}><Select mode="multiple" style={{ width: 200 }} options={ACTIONS.map((a) => ({ value: a, label: lbl(ACTION_LABELS[a], a) }))} /></Form.Item>
                     <Form.Item name={[name, 'purposes']} label={tr('目的', 'Purposes')} rules={[{ required: true }]}><Select mode="multiple" style={{ width: 180 }} options={purposeOptions} /></Form.Item>
-                    <Form.Item name={[name, 'view']} label={tr('显示', 'View')} rules={[{ required: true }]}>
+                    {/* Always set (each new grant starts masked) and a radio group cannot be emptied: no required rule, whose
+                        aria-required antd would put on the group's div, which has no role that allows it. */}
+                    <Form.Item name={[name, 'view']} label={tr('显示', 'View')}>
                       <Radio.Group optionType="button" options={[{ value: 'masked', label: tr('掩码', 'Masked') }, { value: 'plain', label: tr('明文', 'Plain') }]} />
                     </Form.Item>
                     <Button type="text" danger icon={<MinusCircleOutlined />} aria-label={tr('删除授权', 'Remove grant')} onClick={() => remove(name)} style={{ marginTop: 30 }} />

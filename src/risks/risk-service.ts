@@ -148,7 +148,7 @@ export function createRiskService(deps: RisksDeps) {
       });
     },
 
-    async list(actor: Actor, q: ListRisksInput) {
+    async list(actor: Actor, q: ListRisksInput & PageQuery<keyof typeof RISK_SORT.columns>) {
       return db.transaction(async (tx) => {
         await manage(tx, actor);
         const today = chinaDate(clock.now());

@@ -4,7 +4,7 @@
  * channels, and deletion confirmation tracked after a contract ends. Every change is audited.
  */
 import type { Db, Tx } from '../db/connection.js';
-import { containsPattern, countOf, orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
+import { containsPattern, orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { conflict, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';

@@ -1,17 +1,17 @@
 /** The register of processing activities (处理活动记录): list with server paging, detail with revisions, edit, activate, retire, export. */
 import { useState } from 'react';
 import {
-  App, Badge, Button, Card, Descriptions, Divider, Drawer, Dropdown, Form, Input, InputNumber, Popconfirm, Select, Space, Switch, Table, Tag, Timeline, Typography,
+  App, Badge, Button, Card, Descriptions, Divider, Drawer, Dropdown, Form, Input, InputNumber, Popconfirm, Select, Space, Switch, Tag, Timeline, Typography,
 } from 'antd';
 import { DownloadOutlined, EditOutlined, MinusCircleOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { get, patch, post, qs, storedKey, type Collection, type Notice, type Purpose } from '../../api';
+import { get, patch, post, storedKey, type Collection, type Notice, type Purpose } from '../../api';
 import { useLang } from '../../i18n';
 import {
   ACTIVITY_STATES, ACTIVITY_STATE_LABELS, CATEGORIES, CATEGORY_LABELS, END_ACTIONS, END_ACTION_LABELS, LEGAL_BASES, LEGAL_BASIS_LABELS, OPERATIONS, OPERATION_LABELS,
   RECIPIENT_KINDS, RECIPIENT_KIND_LABELS, SECURITY_MEASURES, SECURITY_MEASURE_LABELS, SOURCES, SOURCE_LABELS, SUBJECT_CATEGORIES, SUBJECT_CATEGORY_LABELS,
   TRANSFER_MECHANISMS, TRANSFER_MECHANISM_LABELS, TRIGGERS, TRIGGER_LABELS, type L,
 } from '../../labels';
-import { download, EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
+import { download, EmptyState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
 import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 type Triggers = Record<(typeof TRIGGERS)[number], boolean>;

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { App, Button, Card, Descriptions, Drawer, Form, Input, InputNumber, Modal, Radio, Select, Space, Statistic, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import { CheckOutlined, CloseOutlined, RiseOutlined, ReloadOutlined, ThunderboltOutlined } from '@ant-design/icons';
 import { useNavigate } from 'react-router-dom';
-import { get, post, call, qs, type AuditEvent } from '../../api';
+import { get, post, call, type AuditEvent } from '../../api';
 import { useLang } from '../../i18n';
 import { EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
 import { ServerTable, useServerList } from '../server-list';

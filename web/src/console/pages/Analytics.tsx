@@ -1,6 +1,6 @@
 /** Privacy-preserving analytics: differentially private counts and histograms within the tenant's privacy budget. */
 import { useState } from 'react';
-import { App, Button, Card, Col, Form, Input, InputNumber, Progress, Radio, Row, Select, Space, Statistic, Table, Typography } from 'antd';
+import { App, Button, Card, Col, Form, Input, InputNumber, Progress, Radio, Row, Select, Space, Statistic, Typography } from 'antd';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { get, post, put, type Collection, type Purpose } from '../../api';
 import { useLang } from '../../i18n';

@@ -1,11 +1,11 @@
 /** PI protection impact assessments: list, guided questionnaire, risk sources, approval, reports. */
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, Descriptions, Divider, Drawer, Form, Input, InputNumber, Modal, Select, Space, Steps, Switch, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Descriptions, Divider, Drawer, Form, Input, InputNumber, Modal, Select, Space, Steps, Switch, Tag, Typography } from 'antd';
 import { DeleteOutlined, FilePdfOutlined, FileWordOutlined, MinusCircleOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { del, get, patch, post, qs } from '../../api';
+import { del, get, patch, post } from '../../api';
 import { useLang } from '../../i18n';
 import { useAuth } from '../auth';
-import { EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
+import { EmptyState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
 import { downloadFile, LevelTag } from './governance-shared';
 import { ServerTable, useServerList } from '../server-list';
 

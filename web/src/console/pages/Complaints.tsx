@@ -1,10 +1,10 @@
 /** Complaints and reports: intake, SLA, assignment, replies, closure with feedback, statistics. */
 import { useEffect, useState } from 'react';
-import { App, Button, Card, Col, Descriptions, Drawer, Form, Input, Modal, Row, Select, Space, Statistic, Switch, Table, Tag, Timeline, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Drawer, Form, Input, Modal, Row, Select, Space, Statistic, Switch, Tag, Timeline, Typography } from 'antd';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { get, patch, post, qs } from '../../api';
+import { get, patch, post } from '../../api';
 import { useLang } from '../../i18n';
-import { EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
+import { EmptyState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
 import { ServerTable, useServerList } from '../server-list';
 
 interface Complaint { id: string; kind: string; channel: string; category: string; summary: string; anonymous: boolean; subject_id: string | null; contact: string | null; state: string; assignee: string | null; received_at: string; sla_due: string; working_days_left: number | null; overdue: boolean; resolution: string | null; feedback: string | null; messages?: Array<{ id: string; direction: string; body: string; author: string | null; at: string }> }

@@ -2,12 +2,14 @@
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { PIPL_RULES } from '../../../../src/compliance/pipl-rules.js';
-import { App, Alert, Button, Card, Checkbox, DatePicker, Descriptions, Drawer, Form, Input, Modal, Radio, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
+import {
+  App, Alert, Button, Card, Checkbox, DatePicker, Descriptions, Drawer, Form, Input, Modal, Radio, Select, Space, Table, Tabs, Tag, Typography, Upload,
+} from 'antd';
 import { DownloadOutlined, PlusOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons';
-import { fetchFile, get, post, put, qs } from '../../api';
+import { fetchFile, get, post, put } from '../../api';
 import { useLang } from '../../i18n';
 import { useAuth } from '../auth';
-import { download, EmptyState, ErrorState, fmtTime, useErrorText, useLoad } from '../ui';
+import { download, ErrorState, fmtTime, useErrorText, useLoad } from '../ui';
 import { ServerTable, useServerList } from '../server-list';
 
 export const STATUS: Record<string, { zh: string; en: string; color: string }> = {

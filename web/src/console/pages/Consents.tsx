@@ -1,8 +1,8 @@
 /** Consents: one subject's consents (grant with guardian for minors, withdraw, history) and, across subjects, those awaiting re-consent. */
 import { useState } from 'react';
-import { App, Button, Card, Col, Collapse, Form, Input, Modal, Popconfirm, Row, Select, Space, Statistic, Switch, Table, Tabs, Tag, Timeline, Typography } from 'antd';
+import { App, Button, Card, Col, Collapse, Form, Input, Modal, Popconfirm, Row, Select, Space, Statistic, Switch, Tabs, Tag, Timeline, Typography } from 'antd';
 import { HistoryOutlined, PlusOutlined, ReloadOutlined, SearchOutlined } from '@ant-design/icons';
-import { del, get, post, qs, type Consent, type Notice, type Purpose } from '../../api';
+import { del, get, post, type Consent, type Notice, type Purpose } from '../../api';
 import { useLang } from '../../i18n';
 import { CHANNELS, CHANNEL_LABELS, GUARDIAN_RELATIONS, GUARDIAN_RELATION_LABELS, SEPARATE_RULE_LABELS } from '../../labels';
 import { EmptyState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';

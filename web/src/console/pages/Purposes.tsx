@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { App, Button, Card, Form, Input, Modal, Select, Space, Switch, Tag, Typography } from 'antd';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { get, patch, post, type Purpose } from '../../api';
+import { patch, post, type Purpose } from '../../api';
 import { useLang } from '../../i18n';
 import { LEGAL_BASES, LEGAL_BASIS_LABELS, type LegalBasis } from '../../labels';
 import { useAuth } from '../auth';

@@ -1,11 +1,11 @@
 /** Reports: the periodic report for management and the public transparency page. */
 import { useState } from 'react';
-import { App, Alert, Button, Card, DatePicker, Form, Input, Modal, Space, Table, Tag, Typography } from 'antd';
+import { App, Alert, Button, Card, DatePicker, Form, Input, Modal, Space, Tag, Typography } from 'antd';
 import { DownloadOutlined, GlobalOutlined, PlusOutlined } from '@ant-design/icons';
-import { fetchFile, get, post, qs } from '../../api';
+import { fetchFile, get, post } from '../../api';
 import { useLang } from '../../i18n';
 import { useAuth } from '../auth';
-import { download, EmptyState, ErrorState, fmtTime, useErrorText, useLoad } from '../ui';
+import { download, fmtTime, useErrorText, useLoad } from '../ui';
 import { ServerTable, useServerList } from '../server-list';
 
 interface Report { id: string; kind: 'management' | 'transparency'; period_from: string | null; period_to: string | null; created_by: string; created_at: string; published_at: string | null }

@@ -1,8 +1,8 @@
 /** The risk register with a likelihood x impact heat map, reviews and flags. */
 import { useState } from 'react';
-import { App, Button, Card, Col, DatePicker, Form, Input, InputNumber, Modal, Row, Select, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Col, DatePicker, Form, Input, InputNumber, Modal, Row, Select, Space, Switch, Tag, Tooltip, Typography } from 'antd';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { get, patch, post, qs } from '../../api';
+import { get, patch, post } from '../../api';
 import { useLang } from '../../i18n';
 import { EmptyState, ErrorState, isMissingRoute, useErrorText, useLoad } from '../ui';
 import { LEVEL_BG, LevelTag } from './governance-shared';

@@ -2,9 +2,9 @@
 import { useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, DatePicker, Descriptions, Drawer, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { call, get, post, qs } from '../../api';
+import { call, get, post } from '../../api';
 import { useLang } from '../../i18n';
-import { EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
+import { EmptyState, fmtTime, isMissingRoute, useErrorText } from '../ui';
 import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 interface Contract { id: string; reference: string; purpose: string; processing_method: string; pi_types: Array<{ collection: string; fields: string[] }>; start_date: string; end_date: string; end_of_term: string; state: string; flag: string | null; deletion: { requested_at: string; due: string; confirmed_at: string | null; evidence: string | null } | null }

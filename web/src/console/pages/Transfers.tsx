@@ -1,8 +1,8 @@
 /** Cross-border transfers: the year's volume against the 2024 thresholds, alerts, and the transfer log. */
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, DatePicker, Form, Input, InputNumber, Modal, Progress, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, DatePicker, Form, Input, InputNumber, Modal, Progress, Row, Select, Space, Statistic, Tag, Typography } from 'antd';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { get, post, qs } from '../../api';
+import { get, post } from '../../api';
 import { useLang } from '../../i18n';
 import { LEGAL_BASES, LEGAL_BASIS_LABELS } from '../../labels';
 import { EmptyState, ErrorState, isMissingRoute, useErrorText, useLoad } from '../ui';

@@ -34,7 +34,7 @@ export interface AuditDeps {
   onChainError?(err: unknown): void;
 }
 
-export interface AuditQuery { tenantId: string; subjectId?: string; actorId?: string; purpose?: string; action?: string; from?: Date; to?: Date; afterSeq?: number; limit?: number }
+export interface AuditQuery { tenantId: string; subjectId?: string; actorId?: string; purpose?: string; action?: string; from?: Date; to?: Date; afterSeq?: number; limit?: number; /** Newest first, paged by beforeSeq. */ order?: 'asc' | 'desc'; beforeSeq?: number; decision?: 'allow' | 'deny' }
 
 /** Events chained per statement by the chainer. */
 const CHAIN_CHUNK = 5000;
@@ -256,8 +256,10 @@ export function createAuditService(deps: AuditDeps) {
     if (q.action) s = s.where('action', '=', q.action);
     if (q.from) s = s.where('at', '>=', q.from);
     if (q.to) s = s.where('at', '<', q.to);
+    if (q.decision) s = s.where('decision', '=', q.decision);
     if (q.afterSeq) s = s.where('seq', '>', q.afterSeq);
-    const rows = await s.orderBy('seq').limit(Math.min(q.limit ?? 100, 1000)).execute();
+    if (q.beforeSeq) s = s.where('seq', '<', q.beforeSeq);
+    const rows = await s.orderBy('seq', q.order ?? 'asc').limit(Math.min(q.limit ?? 100, 1000)).execute();
     return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 

@@ -163,6 +163,9 @@ for (const kind of BACKENDS) {
       expect(newest.body.records[0].fields.name).toBe('同号2');
       const after = (await h.api('GET', '/api/v1/audit/events?action=record.search&limit=1000')).body.events.length;
       expect(after - before).toBe(2 + 1 + 1); // one event per record returned
+      const past = await h.api('POST', '/api/v1/collections/customers/search', { field: 'phone', value: '13700137000', purpose: 'customer_service', fields: ['name'], limit: 2, offset: 6 });
+      expect(past.body.records).toEqual([]);
+      expect(past.body.total).toBe(3);
       const bad = await h.api('POST', '/api/v1/collections/customers/search', { field: 'phone', value: '13700137000', purpose: 'customer_service', offset: -1 });
       expect(bad.status).toBe(400);
       expect(bad.body.errors[0].field).toBe('offset');

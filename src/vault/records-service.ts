@@ -266,7 +266,8 @@ export function createRecordsService(deps: RecordsDeps) {
       const refusal = await access.basisRefusalSql(q, actor.tenantId, input.purpose, sql.ref('r.subject_id'));
       const hash = ring.blindIndex(c.id, f.name, n.value);
       const desc = input.order !== 'asc';
-      const rows = (await sql<{ id: string; subject_id: string; kek_version: number; wrapped_key: Buffer; sealed: Buffer | null; refused: string | null; total: number }>`${sql.raw(prepared('record_search'))}
+      const limit = Math.min(input.limit ?? 100, 1000), offset = input.offset ?? 0;
+      const rows = (await sql<{ id: string; subject_id: string; kek_version: number; wrapped_key: Buffer; sealed: Buffer | null; refused: string | null }>`${sql.raw(prepared('record_search'))}
         with hit as (
           select r.id, r.subject_id, s.kek_version, s.wrapped_key, r.sealed, ${refusal} as refused
           from blind_index b
@@ -276,7 +277,7 @@ export function createRecordsService(deps: RecordsDeps) {
           -- no collection filter: the index hash is keyed by collection and field, and a filter on
           -- records.collection_id tempts the planner into the collection index on fresh statistics
           order by case when ${desc} then r.created_at end desc, case when not ${desc} then r.created_at end asc, r.id
-          limit ${Math.min(input.limit ?? 100, 1000)} offset ${input.offset ?? 0}
+          limit ${limit} offset ${offset}
         ), ev as (${audit.insertFrom(actor, sql`
           select 'record.search'::text, case when refused is null or refused = 'reconsent_pending' then 'allow' else 'deny' end, ${input.purpose}::text, subject_id, ${c.name}::text, id,
             ${returned}::jsonb, case when refused <> 'reconsent_pending' then refused end,
@@ -284,10 +285,16 @@ export function createRecordsService(deps: RecordsDeps) {
           union all
           select 'record.search'::text, 'allow', ${input.purpose}::text, null, ${c.name}::text, null, ${returned}::jsonb, null, ${JSON.stringify({ by: f.name, matches: 0 })}::jsonb
           where not exists (select 1 from hit)`)})
-        select id, subject_id, kek_version, wrapped_key, case when refused is null or refused = 'reconsent_pending' then sealed end as sealed, refused,
-          (select count(*)::int from blind_index b2 join records r2 on r2.tenant_id = b2.tenant_id and r2.id = b2.record_id join subjects s2 on s2.tenant_id = r2.tenant_id and s2.id = r2.subject_id
-            where b2.tenant_id = ${actor.tenantId} and b2.hash = ${hash} and s2.wrapped_key is not null) as total from hit`.execute(q)).rows;
+        select id, subject_id, kek_version, wrapped_key, case when refused is null or refused = 'reconsent_pending' then sealed end as sealed, refused from hit`.execute(q)).rows;
       audit.appended(actor.tenantId);
+      // The total needs its own count only when this page is full, or empty past the first page: an exact search
+      // usually finds one record, and then the page is the total (no second lookup on the hot path).
+      let total = offset + rows.length;
+      if (rows.length === limit || (rows.length === 0 && offset > 0)) {
+        total = Number((await sql<{ n: number }>`select count(*)::int as n from blind_index b
+          join records r on r.tenant_id = b.tenant_id and r.id = b.record_id join subjects s on s.tenant_id = r.tenant_id and s.id = r.subject_id
+          where b.tenant_id = ${actor.tenantId} and b.hash = ${hash} and s.wrapped_key is not null`.execute(q)).rows[0].n);
+      }
       const views = [] as RecordView[];
       for (const r of rows) {
         if (r.refused && !BASIS_WARNINGS.has(r.refused)) continue;
@@ -295,7 +302,7 @@ export function createRecordsService(deps: RecordsDeps) {
         if (r.refused) v.warnings = [r.refused];
         views.push(v);
       }
-      return { records: views, total: rows.length ? Number(rows[0].total) : 0 };
+      return { records: views, total };
     },
 
     async update(actor: Actor, collection: string, id: string, fieldsIn: Record<string, unknown>) {

@@ -14,7 +14,8 @@ import os from 'node:os';
 import { sql } from 'kysely';
 import type { Actor } from '../src/audit/index.js';
 import { defaultRuleSet, evaluate, type ActorState, type AuditLite } from '../src/incidents/anomaly-rules.js';
-import { median, openBenchStore, pgAvailable, round, type BenchStore } from './lib.js';
+import pg from 'pg';
+import { median, openBenchStore, PG_URL, pgAvailable, round, type BenchStore } from './lib.js';
 
 const EVAL = Number(process.env.BENCH_EVAL_EVENTS ?? 1_000_000);
 const SCAN = Number(process.env.BENCH_SCAN_EVENTS ?? 1_000_000);
@@ -103,14 +104,18 @@ async function scope() {
       all_actors_one_day: { mode: 'audit', from: new Date(T0 + 86_400_000).toISOString(), to: new Date(T0 + 2 * 86_400_000).toISOString() },
     };
     // Each round scopes the same incident with every shape in turn (each scope replaces the previous set).
-    const runs: Record<string, Array<{ ms: number; affected: number; sensitive: number; events_matched: number }>> = {};
+    const runs: Record<string, Array<{ ms: number; backend_cpu_ms: number | null; affected: number; sensitive: number; events_matched: number }>> = {};
+    const cpu = backendCpu(store.schema!);
     const pageMs: number[] = [];
     const load_before = os.loadavg().map((x) => round(x, 1));
     for (let rep = 0; rep < SCOPE_REPS; rep++) {
       for (const [name, body] of Object.entries(shapes)) {
+        const c0 = await cpu();
         const t = performance.now();
         const v = await inc.scope(owner, o.id, body);
-        (runs[name] ??= []).push({ ms: Math.round(performance.now() - t), affected: v.affected_count, sensitive: v.sensitive_count, events_matched: v.scope?.events_matched ?? 0 });
+        const ms = Math.round(performance.now() - t);
+        const c1 = await cpu();
+        (runs[name] ??= []).push({ ms, backend_cpu_ms: c0 === null || c1 === null ? null : c1 - c0, affected: v.affected_count, sensitive: v.sensitive_count, events_matched: v.scope?.events_matched ?? 0 });
       }
       // A page of 1000 deep in the 1.7 M-subject set the last shape left.
       const t = performance.now();
@@ -121,11 +126,31 @@ async function scope() {
     const out: Record<string, unknown> = { audit_events: SCOPE, fill_seconds, repetitions: SCOPE_REPS, load_average_before: load_before, load_average_after: load_after };
     for (const [name, rs] of Object.entries(runs)) {
       const same = rs.every((r) => r.affected === rs[0].affected && r.sensitive === rs[0].sensitive && r.events_matched === rs[0].events_matched);
-      out[name] = { ms: median(rs.map((r) => r.ms)), runs_ms: rs.map((r) => r.ms), affected: rs[0].affected, sensitive: rs[0].sensitive, events_matched: rs[0].events_matched, ...(same ? {} : { runs: rs }) };
+      const cpus = rs.map((r) => r.backend_cpu_ms).filter((x): x is number => x !== null);
+      out[name] = { ms: median(rs.map((r) => r.ms)), runs_ms: rs.map((r) => r.ms), backend_cpu_ms: cpus.length ? median(cpus) : null, affected: rs[0].affected, sensitive: rs[0].sensitive, events_matched: rs[0].events_matched, ...(same ? {} : { runs: rs }) };
     }
-    out.subjects_page_1000_at_offset_1m_ms = median(pageMs);
+    out.subjects_page_1000_at_offset_1m_ms = round(median(pageMs), 1);
     return out;
   } finally { await store.close(); }
+}
+
+/**
+ * CPU time (user + system, ms) of the PostgreSQL backends serving the bench store, read from /proc: the work a scope
+ * costs whatever the machine's load. Null when the server is not local or /proc is not readable.
+ */
+function backendCpu(schema: string) {
+  return async (): Promise<number | null> => {
+    const c = new pg.Client({ connectionString: PG_URL });
+    try {
+      await c.connect();
+      const pids = (await c.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [schema])).rows.map((r) => r.pid);
+      const tick = 1000 / 100; // USER_HZ
+      return pids.reduce((a, p) => {
+        const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+        return a + (Number(f[11]) + Number(f[12])) * tick;
+      }, 0);
+    } catch { return null; } finally { await c.end().catch(() => undefined); }
+  };
 }
 
 /** BENCH_PARTS=evaluation,scan_postgres,scope_postgres,scan_pglite picks parts (default: all). */

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Actor, AuditInput } from '../src/audit/index.js';
+import { SCOPE_TUNING } from '../src/incidents/incident-scope.js';
 import { BACKENDS, setupCustomers, startHarness, type Harness } from './harness.js';
 
 interface Ev { at: number; actor: string; action: string; decision: 'allow' | 'deny'; collection: string; subject: string; fields: string[] | null }
@@ -141,6 +142,23 @@ for (const kind of BACKENDS) {
       expect(wide.per.size).toBe(1302);
       expect(wide.per.get('sub_star')!.keys.size).toBeGreaterThan(narrow.per.get('sub_star')!.keys.size);
       for (const s of ['sub_denied', 'sub_before', 'sub_at_end', 'sub_other_actor', 'sub_written']) expect(wide.per.has(s)).toBe(false);
+    });
+
+    it('builds the set in several passes and smaller chunks with the same result', async () => {
+      const inc = (await h.api('POST', '/api/v1/incidents', { title: '多趟', kind: 'leak' })).body;
+      const body = { mode: 'audit', actor_ids: ['stf_leak'], from: new Date(W_FROM).toISOString(), to: new Date(W_TO).toISOString() };
+      const one = (await h.api('POST', `/api/v1/incidents/${inc.id}/scope`, body)).body;
+      const list = async () => (await allPages(h, inc.id, '')).got.map((x) => `${x.subject_id}|${[...x.pi].sort().join(',')}|${x.sensitive}|${x.events}`).sort();
+      const onePass = await list();
+      Object.assign(SCOPE_TUNING, { chunkSubjects: 100, passSubjects: 300 });
+      try {
+        const many = (await h.api('POST', `/api/v1/incidents/${inc.id}/scope`, body)).body;
+        expect(many.scope.by_type).toEqual(one.scope.by_type);
+        expect([many.affected_count, many.sensitive_count, many.scope.events_matched]).toEqual([one.affected_count, one.sensitive_count, one.scope.events_matched]);
+        expect(await list()).toEqual(onePass);
+        const chunks = await h.raw('select count(*) as n from incident_subject_chunks where tenant_id = $1 and incident_id = $2', [h.tenant, inc.id]);
+        expect(Number(chunks[0].n)).toBeGreaterThanOrEqual(12);
+      } finally { Object.assign(SCOPE_TUNING, { chunkSubjects: 1000, passSubjects: 2_000_000 }); }
     });
 
     it('pages past the end and with an offset inside a chunk without losing or repeating a subject', async () => {

@@ -42,11 +42,15 @@ function mapping(cols: Collection[]) {
 
 
 /**
- * Subjects per stored chunk of an affected set. The set is stored as chunks (arrays of subject ids, each with
- * its PI kind and event count) plus one row per distinct PI kind, not as one row per subject: writing 1.7 M
- * indexed rows cost 5–50 s, writing 1,700 chunks a fraction of one (ADR 0013).
+ * The affected set is stored as chunks (arrays of subject ids, each with its PI kind and event count) plus one row
+ * per distinct PI kind, not as one row per subject: writing 1.7 M indexed rows cost 5–50 s, writing 1,700 chunks a
+ * fraction of one (ADR 0013).
+ * - `chunkSubjects`: subjects per chunk (about; subjects are spread over the chunks by a hash of their id).
+ * - `passSubjects`: subjects whose chunks are built in one pass. The chunks' arrays are built in memory, so a larger
+ *   set is built in several passes over the per-subject rows (each pass's hash table is freed before the next),
+ *   which keeps a scope of 100 M subjects within a few hundred MB.
  */
-export const SUBJECT_CHUNK = 1000;
+export const SCOPE_TUNING = { chunkSubjects: 1000, passSubjects: 2_000_000 };
 /** Memory for the scope's hash tables (grouping 1.7 M subjects takes ~260 MB), local to the scope's transaction. */
 const SCOPE_WORK_MEM = '256MB';
 const SENSITIVE_BIT = 1n << 62n;
@@ -176,11 +180,11 @@ async function scopeByArrays(tx: Tx, tenantId: string, incidentId: string, input
 }
 
 /**
- * A subject's chunk: a hash of its id over as many chunks as the set needs for SUBJECT_CHUNK subjects each (chunks
+ * A subject's chunk: a hash of its id over as many chunks as the set needs for `chunkSubjects` each (chunks
  * come out within a few percent of that size). Cheaper than numbering 1.7 M rows, and no order is needed.
  */
 function chunkOf(subjectId: ReturnType<typeof sql>) {
-  return sql`(hashtext(${subjectId}) & 2147483647) % (select greatest(1, ceil(sum(subjects) / ${SUBJECT_CHUNK}::numeric))::int from kinds)`;
+  return sql`(hashtext(${subjectId}) & 2147483647) % (select greatest(1, ceil(sum(subjects) / ${SCOPE_TUNING.chunkSubjects}::numeric))::int from kinds)`;
 }
 
 /**
@@ -188,15 +192,22 @@ function chunkOf(subjectId: ReturnType<typeof sql>) {
  * (subject_id, kind, n, sensitive, chunk) describe, in the same statement; returns the kinds.
  */
 async function writeSet(tx: Tx, tenantId: string, incidentId: string, ctes: ReturnType<typeof sql>): Promise<KindRow[]> {
+  // The planner underestimates the rows of a pass and would sort 1.7 M rows to group them; hashing is the plan
+  // wanted for every grouping here (a sort that cannot be avoided, as for a window's order, still happens).
+  await sql`select set_config('enable_sort', 'off', true)`.execute(tx);
   const r = await sql<{ types: string[]; sensitive: boolean; subjects: string | number; events: string | number }>`with ${ctes},
+    passes as (select generate_series(0, (select ceil(sum(subjects) / ${SCOPE_TUNING.passSubjects}::numeric) from kinds)::int - 1) as pass),
     stored_chunks as (
       insert into incident_subject_chunks (tenant_id, incident_id, chunk, subject_ids, kinds, events, subjects, sensitive)
-      select ${tenantId}, ${incidentId}, chunk::int, array_agg(subject_id), array_agg(kind), array_agg(n), count(*)::int, (count(*) filter (where sensitive))::int
-      from numbered group by chunk),
+      select ${tenantId}, ${incidentId}, c.chunk::int, c.subject_ids, c.kinds, c.events, c.subjects, c.sensitive
+      from passes cross join lateral (
+        select chunk, array_agg(subject_id) as subject_ids, array_agg(kind) as kinds, array_agg(n) as events, count(*)::int as subjects, (count(*) filter (where sensitive))::int as sensitive
+        from numbered where chunk % (select count(*) from passes) = passes.pass group by chunk) c),
     stored_kinds as (
       insert into incident_subject_kinds (tenant_id, incident_id, kind, types, sensitive, subjects)
       select ${tenantId}, ${incidentId}, kind, types, sensitive, subjects from kinds)
     select types, sensitive, subjects, events from kinds`.execute(tx);
+  await sql`select set_config('enable_sort', 'on', true)`.execute(tx);
   return r.rows.map((x) => ({ types: x.types, sensitive: x.sensitive, subjects: Number(x.subjects), events: Number(x.events) }));
 }
 

@@ -27,7 +27,7 @@ export async function openBenchStore(kind: 'pglite' | 'postgres', suite: 'aes' |
   if (kind === 'postgres') {
     schema = `b_${randomBytes(5).toString('hex')}`;
     const c = new pg.Client({ connectionString: PG_URL }); await c.connect(); await c.query(`create schema ${schema}`); await c.end();
-    const u = new URL(PG_URL); u.searchParams.set('options', `-c search_path=${schema},public -c application_name=${schema}${process.env.PGLOGALL ? " -c log_min_duration_statement=0" : ""}`); databaseUrl = u.toString();
+    const u = new URL(PG_URL); u.searchParams.set('options', `-c search_path=${schema},public -c application_name=${schema}${process.env.PGLOGALL ? " -c log_min_duration_statement=0" : ""}${process.env.PGOPTS ?? ""}`); databaseUrl = u.toString();
   }
   const cfg = loadConfig({ dataDir, env: {}, overrides: { databaseUrl, passphrase: 'bench-passphrase-123', logLevel: 'silent', maxBatchRecords: 10_000, bodyLimitBytes: 64 * 1024 * 1024 } });
   createKeyfile(keyfilePath(cfg), 'bench-passphrase-123');

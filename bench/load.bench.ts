@@ -23,6 +23,18 @@ function rssMb(pid: number): { rss: number; hwm: number } {
   return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
 }
 
+/** The server's largest memory mappings by resident size (LOAD_SMAPS=1): tells the embedded store's WebAssembly memory from Node's heap. */
+function topMappings(pid: number): string {
+  const out: Array<{ kb: number; what: string }> = [];
+  let cur = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) { const [range, , , , , path] = line.split(/\s+/); const [a, b] = range.split('-').map((x) => parseInt(x, 16)); cur = `${Math.round((b - a) / 1048576)} MB mapped ${path ?? '[anon]'}`; }
+    else if (line.startsWith('Rss:')) out.push({ kb: Number(line.split(/\s+/)[1]), what: cur });
+  }
+  const total = out.reduce((a, m) => a + m.kb, 0); out.push({ kb: total, what: "TOTAL" });
+  return out.sort((x, y) => y.kb - x.kb).slice(0, 14).map((m) => `${Math.round(m.kb / 1024)} MB resident: ${m.what}`).join('\n');
+}
+
 async function seed(srv: ServerProc, key: string) {
   const ok = (r: { status: number; body: unknown }, what: string) => { if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`); return r.body as any; };
   ok(await api(srv.url, key, 'POST', '/api/v1/purposes', { name: 'customer_service', title: '客户服务', legal_basis: 'contract', requires_training: false }), 'purpose');
@@ -43,7 +55,7 @@ async function seed(srv: ServerProc, key: string) {
 async function loadOn(kind: 'pglite' | 'postgres') {
   const be: Backend = await freshBackend(kind, kind === 'postgres' ? { databaseUrl: PG_URL } : {});
   const { api_key: key } = initStore(be);
-  const srv = await startServer(be, { extraEnv: { LOG_LEVEL: 'warn', CUSTODIAN_PG_POOL: '16' } });
+  const srv = await startServer(be, { extraEnv: { LOG_LEVEL: 'warn', CUSTODIAN_PG_POOL: '16', ...(process.env.LOAD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.LOAD_NODE_OPTIONS } : {}) } });
   try {
     const records = await seed(srv, key);
     const lat: Record<Kind, number[]> = { search: [], read: [], write: [], consent: [] };
@@ -80,6 +92,7 @@ async function loadOn(kind: 'pglite' | 'postgres') {
     const secs = (Date.now() - t0) / 1000;
     clearInterval(sampler);
     const { hwm } = rssMb(srv.pid);
+    if (process.env.LOAD_SMAPS) console.error(topMappings(srv.pid));
     const all = Object.values(lat).flat();
     const stats = (xs: number[]) => ({ count: xs.length, per_s: round(xs.length / secs), p50_ms: round(percentile(xs, 50), 2), p99_ms: round(percentile(xs, 99), 2) });
     return {
@@ -98,8 +111,9 @@ export async function run() {
   assertBuilt();
   // Node's fetch keeps connections alive with no per-origin cap: each worker holds its own socket.
   const out: Record<string, unknown> = { mix: '35% search, 35% read, 20% write, 10% consent grant/withdraw', targets: { rss_max_mb: RSS_TARGET_MB } };
-  out.pglite = await loadOn('pglite');
-  out.postgres = (await pgAvailable()) ? await loadOn('postgres') : { skipped: 'PostgreSQL not reachable' };
+  const kinds = (process.env.LOAD_KINDS ?? 'pglite,postgres').split(',');
+  if (kinds.includes('pglite')) out.pglite = await loadOn('pglite');
+  if (kinds.includes('postgres')) out.postgres = (await pgAvailable()) ? await loadOn('postgres') : { skipped: 'PostgreSQL not reachable' };
   return out;
 }
 

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './core/logger.js';
 import { openDb, type Db } from './db/connection.js';
 import { KeyfileError, createKeyfile, localRootKeyProvider, openKeyfile, type RootKeyProvider } from './crypto/keyfile.js';
 import { createKeyService, type KeyService } from './crypto/keys-service.js';
+import { createDatabaseBackupKeyStore, type TenantBackupKeyStore } from './crypto/backup-keys.js';
 import { createAccessService, createStaffService, type AccessService, type StaffService } from './access/index.js';
 import { createAuditService, type AuditService } from './audit/index.js';
 import { createTenantService, type TenantService } from './tenants/index.js';
@@ -35,7 +36,7 @@ import { createDeregistrationService, createInstallationKeys, type Deregistratio
 import { createAuditorService, createComplianceAuditService, createDoctor, createReportService, createTrainingService, nextMonthlyRun, type AuditorService, type ComplianceAuditService, type Doctor, type ReportService, type TrainingService } from './compliance/index.js';
 import { createAnalyticsService, createPaillierService, type AnalyticsService, type PaillierService } from './deidentify/index.js';
 // --- issue 7: customer self-service portal; SMTP or file outbox shared with incident notices ---
-import { createChannelNotifier, createSmtpNotifier } from './core/notifier.js';
+import { createChannelNotifier, createSmtpNotifier, createWebhookNotifier } from './core/notifier.js';
 import { createSubjectLookup } from './vault/index.js';
 import { createPortalService, type PortalService } from './portal/index.js';
 
@@ -45,6 +46,8 @@ export interface Custodian {
   logger: Logger;
   root: RootKeyProvider;
   keys: KeyService;
+  /** Per-tenant backup keys, outside backups (ADR 0013). */
+  backupKeys: TenantBackupKeyStore;
   access: AccessService;
   staff: StaffService;
   audit: AuditService;
@@ -105,8 +108,9 @@ export async function openCustodian(cfg: Config, opts: { logger?: Logger; lock?:
 
 export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Logger, opts: { notifier?: Notifier } = {}): Custodian {
   const keys = createKeyService(root);
+  const backupKeys = createDatabaseBackupKeyStore(root);
   const access = createAccessService();
-  const tenants = createTenantService({ db, root, access });
+  const tenants = createTenantService({ db, root, access, backupKeys });
   const audit = createAuditService({ db, hashName: tenants.hashName, signingKey: tenants.signingKey, onChainError: (e) => logger.error({ err: (e as Error)?.message }, 'audit chainer failed') });
   const collections = createCollectionStore();
   // --- issue 4: notices, consent (also recorded with a record write) and the register of processing activities ---
@@ -124,7 +128,7 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
   const rights = createRightsService({ db, audit, access, records, subjects, consent, keys, clock: systemClock, deadlineWorkingDays: cfg.requestDeadlineWorkingDays, exportTtlHours: 72 });
   const retention = createRetentionService({ db, audit, access, records, subjects, collections, clock: systemClock });
   const objectStore = cfg.s3Endpoint ? createS3Store({ endpoint: cfg.s3Endpoint, region: cfg.s3Region, accessKeyId: cfg.s3AccessKeyId as string, secretAccessKey: cfg.s3SecretAccessKey as string }) : undefined;
-  const backup = createBackupService({ db, root, audit, access, objectStore, onRestored: async () => { for (const t of await db.kysely.selectFrom('tenants').select('id').execute()) keys.forgetTenant(t.id); } });
+  const backup = createBackupService({ db, root, audit, access, backupKeys, objectStore, onRestored: async () => { for (const t of await db.kysely.selectFrom('tenants').select('id').execute()) keys.forgetTenant(t.id); } });
   const jobs = createJobsService({ db, onError: (kind, e) => logger.error({ job: kind, err: (e as Error)?.message }, 'job failed') });
   jobs.register('rights.deadlines', { run: (tenantId, now) => rights.flagDeadlines(tenantId, now), next: nextDailyRun });
   jobs.register('retention.sweep', { run: (tenantId, now) => retention.sweep(tenantId, now), next: nextDailyRun });
@@ -146,7 +150,10 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
   jobs.register('complaints.sla', { run: (tenantId, now) => complaints.flagSla(tenantId, now), next: nextDailyRun });
   jobs.register('third_parties.contracts', { run: (tenantId, now) => thirdParties.flagContracts(tenantId, now), next: nextDailyRun });
   // --- issue 9: anomaly detection, alerts, incidents, notification (file outbox, SMTP for email when configured), drills in a scratch store ---
-  const notifier = opts.notifier ?? createChannelNotifier(cfg.smtpUrl ? { email: createSmtpNotifier(cfg.smtpUrl, cfg.smtpFrom) } : {}, createOutboxNotifier(join(cfg.dataDir, 'outbox')));
+  const notifier = opts.notifier ?? createChannelNotifier({
+    ...(cfg.smtpUrl ? { email: createSmtpNotifier(cfg.smtpUrl, cfg.smtpFrom) } : {}),
+    ...(cfg.smsWebhookUrl && cfg.smsWebhookSecret ? { sms: createWebhookNotifier(cfg.smsWebhookUrl, cfg.smsWebhookSecret, 'sms') } : {}),
+  }, createOutboxNotifier(join(cfg.dataDir, 'outbox')));
   const incidents = createIncidentsModule({
     db, audit, access, collections, records, clock: systemClock,
     notifier,
@@ -159,7 +166,7 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
   incidents.registerJobs(jobs);
   // --- issue 11: deregistration with a signed destruction certificate ---
   const installationKeys = createInstallationKeys({ db, root });
-  const deregistration = createDeregistrationService({ db, root, keys, audit, access, backup, installation: installationKeys, archiveDir: join(cfg.dataDir, 'archives'), clock: systemClock });
+  const deregistration = createDeregistrationService({ db, root, keys, backupKeys, audit, access, backup, installation: installationKeys, archiveDir: join(cfg.dataDir, 'archives'), clock: systemClock });
   const doctor = createDoctor({ cfg, db, audit, rootProviderId: root.id, passphrase: () => { try { return readPassphrase(cfg); } catch { return null; } } });
   const complianceAudits = createComplianceAuditService({ db, audit, access, clock: systemClock });
   const reports = createReportService({ db, audit, access, clock: systemClock, requestDeadlineWorkingDays: cfg.requestDeadlineWorkingDays });
@@ -176,7 +183,7 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
     onDeliveryError: (e) => logger.error({ err: (e as Error)?.name }, 'portal code delivery failed'),
   });
   return {
-    cfg, db, logger, root, keys, access, staff, audit, tenants, collections, records, consent, notices, activities,
+    cfg, db, logger, root, keys, backupKeys, access, staff, audit, tenants, collections, records, consent, notices, activities,
     subjects, rights, retention, backup, jobs, incidents,
     assessments, risks, thirdParties, shares, transfers, complaints,
     installationKeys, deregistration, doctor, complianceAudits, reports, auditors, analytics, paillier, training, portal,

@@ -84,7 +84,7 @@ for (const kind of BACKENDS) {
         await s.app.jobs.ensureRecurring(new Date('2026-11-23T00:00:00Z'));
         for (const day of ['2026-11-24', '2026-11-25', '2026-11-26']) {
           const ran = await s.app.jobs.runDue(new Date(`${day}T17:00:00Z`));
-          expect(ran.find((r) => r.kind === 'backup.scheduled'), day).toMatchObject({ ok: true });
+          expect(ran.find((r) => r.kind === 'backup.scheduled'), `${day} ${JSON.stringify(ran.find((r) => r.kind === 'backup.scheduled'))}`).toMatchObject({ ok: true });
         }
         const keys = (await store().list('custodian-backups', `${kind}-sched/`)).map((o) => o.key).sort();
         expect(keys).toEqual([`${kind}-sched/custodian-20261125T170000Z.bak`, `${kind}-sched/custodian-20261126T170000Z.bak`]);

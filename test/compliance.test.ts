@@ -175,6 +175,8 @@ for (const kind of BACKENDS) {
       expect(by('keyfile_permissions').status).toBe('pass');
       expect(by('backups_recent').status).toBe('pass');
       expect(by('backups_drilled').status).toBe('pass');
+      // Backups were made, the key store never exported: a new store could restore none of them.
+      expect(by('key_store_export').status).toBe('fail');
       expect(by('audit_chain').status).toBe('pass');
       expect(by('https').status).toBe('warn');
       expect(by('dependencies').status).toBe('skip');
@@ -184,6 +186,11 @@ for (const kind of BACKENDS) {
       expect(bad.ok).toBe(false);
       expect(bad.checks.find((c: any) => c.id === 'keyfile_permissions').status).toBe('fail');
       chmodSync(join(h.dataDir, 'keyfile.json'), 0o600);
+      await h.app.backup.exportKeyStore({ out: join(h.dataDir, 'keystore.export') });
+      const exported = (await h.api('GET', '/api/v1/doctor')).body.checks.find((c: any) => c.id === 'key_store_export');
+      expect(exported.status).toBe('pass');
+      await h.app.backup.rotateBackupKeys({ tenant: h.tenant, destroyOlder: false });
+      expect((await h.api('GET', '/api/v1/doctor')).body.checks.find((c: any) => c.id === 'key_store_export').status).toBe('warn');
       const vuln = await createDoctor({ cfg: h.app.cfg, db: h.app.db, audit: h.app.audit, rootProviderId: 'local-keyfile', npmAudit: async () => ({ high: 2, critical: 0 }) }).run({ tenantId: h.tenant });
       expect(vuln.checks.find((c) => c.id === 'dependencies')!.status).toBe('fail');
     }, 60_000);

@@ -51,7 +51,7 @@ describe('consent console pages (headless Chromium)', () => {
     await page.locator('.ant-drawer .ant-select-selector').filter({ hasText: '字段' }).click();
     await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: 'phone' }).click();
     await page.getByLabel('保存期限', { exact: true }).fill('服务结束后3年');
-    await page.getByLabel('负责部门').fill('客户服务部');
+    await page.getByRole('textbox', { name: '负责部门' }).fill('客户服务部'); // a sortable column header is labelled 负责部门 too
     await page.getByLabel('负责人', { exact: true }).fill('李四');
     await page.screenshot({ path: join(SHOTS, 'activity-form.png'), fullPage: true });
     await page.getByRole('button', { name: '保存' }).click();

@@ -73,7 +73,7 @@ describe('web console (headless Chromium)', () => {
     await page.goto(`${base}/console/collections`);
     await page.getByRole('button', { name: '新建集合' }).first().click();
     await page.getByLabel('名称（英文小写）').fill('customers');
-    await page.getByLabel('标题').fill('客户');
+    await page.getByRole('textbox', { name: '标题', exact: true }).fill('客户'); // the list's sortable column header is labelled 标题 too
     await page.getByLabel('字段名').fill('name');
     await page.getByRole('button', { name: '添加字段' }).click();
     await page.getByLabel('字段名').nth(1).fill('phone');

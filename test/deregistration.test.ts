@@ -12,7 +12,9 @@ import { promisify } from 'node:util';
 import { createKeyService } from '../src/crypto/keys-service.js';
 import { generateSigningKey } from '../src/crypto/signing.js';
 import { readArchive, signCertificate, verifyCertificate, keyFingerprint } from '../src/tenants/index.js';
-import { BACKENDS, CUSTOMERS, startHarness, type Harness } from './harness.js';
+import { kekAad, indexAad } from '../src/crypto/keyring.js';
+import { openBackupKey, readChunks, readHeader, readLines } from '../src/backup/backup-format.js';
+import { BACKENDS, CUSTOMERS, openFreshStore, startHarness, type Harness } from './harness.js';
 
 const run = promisify(execFile);
 const N = 10_000;
@@ -135,7 +137,12 @@ for (const kind of BACKENDS) {
       expect(certificate.verification.before.samples_tried).toBeGreaterThan(10);
       expect(certificate.verification.live).toMatchObject({ ok: true, samples_decrypted: 0, keyring: 'destroyed', records_remaining: 0, kek_versions_remaining: 0 });
       expect(certificate.verification.backups).toHaveLength(2);
-      for (const b of certificate.verification.backups) expect(b).toMatchObject({ ok: true, samples_decrypted: 0, keyring: 'destroyed', records_remaining: 0 });
+      for (const b of certificate.verification.backups) {
+        expect(b).toMatchObject({ ok: true, samples_decrypted: 0, keyring: 'destroyed', records_remaining: 0, backup_keys_remaining: 0 });
+        // ADR 0013: the backup's copy of the tenant's keys is sealed under its (now destroyed) backup key.
+        expect(b.root_key_alone).toEqual({ format_version: 2, sealed_under_backup_key: true, key_values: 2, opened_with_root_key: 0 });
+      }
+      expect(certificate.counts.backup_key_versions).toBe(1);
       expect(certificate.supervisor.approver.name).toContain('王监督');
       expect(certificate.supervisor.witness.name).toBe('赵律师');
       expect(verifyCertificate(certificate).ok).toBe(true);
@@ -160,6 +167,46 @@ for (const kind of BACKENDS) {
       expect(Object.keys(recs[0].fields).sort()).toEqual(['name', 'phone']);
       expect(recs.some((r) => r.fields.phone === phone(1))).toBe(true);
       expect(() => readArchive(out.archive!.file, 'wrong-passphrase-0000')).toThrow(/passphrase/);
+    }, 300_000);
+
+    it('each older backup, with the root passphrase, restored into a fresh store: nothing of the tenant decrypts, the other tenant reads back', async () => {
+      // The database is lost; the keyfile, its passphrase, the backups and the current key store export are kept.
+      await h.app.backup.exportKeyStore({ out: join(dir, 'keys.kse') });
+      for (const b of [{ file: join(dir, 'full-1.bak') }, { file: join(dir, 'full-2.bak'), passphrase: 'backup-passphrase-xyz' }]) {
+        // Outside Custodian first: the tenant's KEK and index key as the file holds them do not open with the root key.
+        const { header } = readHeader(b.file);
+        const key = await openBackupKey(header, { root: h.app.root, passphrase: b.passphrase });
+        let table = '';
+        let cols: string[] = [];
+        let tried = 0;
+        let opened = 0;
+        for (const line of readLines(readChunks(b.file, key))) {
+          if (!line.startsWith('[')) { const m = JSON.parse(line); if (m.t === 'table') { table = m.name; cols = m.columns; } continue; }
+          const r = JSON.parse(line) as Array<string | null>;
+          const at = (c: string) => r[cols.indexOf(c)];
+          let value: string | null = null;
+          let aad = '';
+          if (table === 'tenant_keys' && at('tenant_id') === other.tenant) { value = at('wrapped'); aad = kekAad(other.tenant, Number(at('version'))); }
+          if (table === 'tenants' && at('id') === other.tenant) { value = at('index_key_wrapped'); aad = indexAad(other.tenant); }
+          if (!value) continue;
+          tried += 1;
+          try { await h.app.root.unwrap(Buffer.from(value.slice(2), 'hex'), aad, 'aes'); opened += 1; } catch { /* sealed under the destroyed backup key */ }
+        }
+        expect({ tried, opened }).toEqual({ tried: 2, opened: 0 });
+
+        const fresh = await openFreshStore(kind, join(h.dataDir, 'keyfile.json'), 'test-passphrase-123');
+        try {
+          await fresh.app.backup.importKeyStore({ from: join(dir, 'keys.kse') });
+          const r = await fresh.app.backup.restore({ from: b.file, passphrase: b.passphrase });
+          expect(r.tenants).toEqual({ restored: [h.tenant], destroyed: [other.tenant] });
+          expect(await fresh.raw(`select count(*)::int as n from tenant_keys where tenant_id = $1 and wrapped is not null`, [other.tenant])).toEqual([{ n: 0 }]);
+          expect(await fresh.raw(`select count(*)::int as n from records where tenant_id = $1`, [other.tenant])).toEqual([{ n: 0 }]);
+          expect(await fresh.raw(`select count(*)::int as n from subjects where tenant_id = $1 and wrapped_key is not null`, [other.tenant])).toEqual([{ n: 0 }]);
+          await expect(fresh.app.db.transaction((tx) => createKeyService(fresh.app.root).keyring(tx, other.tenant))).rejects.toThrow(/destroyed/);
+          expect((await fresh.api('GET', `/api/v1/collections/customers/records/${sample.id}?purpose=customer_service&fields=name`, undefined, other.api_key)).status).toBe(401);
+          expect((await fresh.api('GET', `/api/v1/collections/customers/records/${keep.id}?purpose=customer_service&fields=name`, undefined, h.key)).body.fields.name).toBe('留存客户');
+        } finally { await fresh.close(); }
+      }
     }, 300_000);
 
     it('a restore of an older backup brings nothing of the tenant back, checked with direct reads', async () => {

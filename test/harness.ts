@@ -3,7 +3,7 @@
  * PGlite always, PostgreSQL when CUSTODIAN_TEST_DATABASE_URL is set (in a schema of its own).
  * Requests go through the real Fastify app with inject().
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -109,4 +109,57 @@ export async function setupCustomers(h: Harness) {
   await h.api('POST', '/api/v1/purposes', { name: 'customer_service', title: '客户服务', legal_basis: 'contract' });
   const r = await h.api('POST', '/api/v1/collections', CUSTOMERS);
   if (r.status !== 201) throw new Error(`collection: ${JSON.stringify(r.body)}`);
+}
+
+export interface FreshStore { app: Custodian; server: FastifyInstance; dataDir: string; api(method: string, url: string, body: unknown, key: string): Promise<{ status: number; body: any }>; raw(sqlText: string, params?: unknown[]): Promise<any[]>; close(): Promise<void> }
+
+/**
+ * A new, empty store on the same backend that opens with a copy of an existing keyfile (the disaster-recovery case:
+ * the database is lost, the keyfile and its passphrase are kept). No tenant is created.
+ */
+export async function openFreshStore(kind: 'pglite' | 'postgres', keyfile: string, passphrase: string): Promise<FreshStore> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'custodian-fresh-'));
+  let databaseUrl: string | undefined;
+  let schema: string | undefined;
+  if (kind === 'postgres') {
+    schema = `f_${randomBytes(6).toString('hex')}`;
+    const c = new pg.Client({ connectionString: process.env.CUSTODIAN_TEST_DATABASE_URL });
+    await c.connect();
+    await c.query(`create schema ${schema}`);
+    await c.end();
+    const u = new URL(process.env.CUSTODIAN_TEST_DATABASE_URL as string);
+    u.searchParams.set('options', `-c search_path=${schema}`);
+    databaseUrl = u.toString();
+  }
+  const cfg = loadConfig({ dataDir, env: {}, overrides: { databaseUrl, passphrase, logLevel: 'silent' } });
+  copyFileSync(keyfile, keyfilePath(cfg));
+  const root = localRootKeyProvider(openKeyfile(keyfilePath(cfg), passphrase));
+  const db = await openDb({ dataDir, databaseUrl, poolSize: 4 });
+  const app = assemble(cfg, db, root, createLogger({ level: 'silent' }));
+  const server = await buildServer(app, { logger: false });
+  await server.ready();
+  return {
+    app, server, dataDir,
+    async api(method, url, body, key) {
+      const res = await server.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { payload: JSON.stringify(body) } : {}) });
+      let parsed: unknown = res.body;
+      try { parsed = JSON.parse(res.body); } catch { /* not JSON */ }
+      return { status: res.statusCode, body: parsed };
+    },
+    async raw(sqlText, params = []) {
+      const text = sqlText.replace(/\$(\d+)/g, (_m, i) => literal(params[Number(i) - 1]));
+      return db.transaction(async (tx) => (await sql.raw(text).execute(tx)).rows as any[]);
+    },
+    async close() {
+      await server.close();
+      await app.close();
+      if (schema) {
+        const c = new pg.Client({ connectionString: process.env.CUSTODIAN_TEST_DATABASE_URL });
+        await c.connect();
+        await c.query(`drop schema ${schema} cascade`);
+        await c.end();
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

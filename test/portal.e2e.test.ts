@@ -53,9 +53,20 @@ describe('customer portal (headless Chromium)', () => {
     await page.goto(`${base}/portal/?tenant=${h.tenant}`);
     await page.getByText('您的权利', { exact: true }).waitFor();
     expect(await axe(page)).toEqual([]);
-    await page.getByLabel('登记的手机号码').fill(PHONE);
-    await page.getByRole('button', { name: '获取验证码' }).click();
+    // Keyboard only: from the sign-in card's title, Tab reaches the channel choice, the number and the button in order.
+    await page.locator('#signin-title').click();
+    const reached: string[] = [];
+    for (let i = 0; i < 10 && !reached.includes('button'); i++) {
+      await page.keyboard.press('Tab');
+      const f = await page.evaluate(() => { const e = (globalThis as unknown as { document: { activeElement: { id?: string; tagName: string; getAttribute(n: string): string | null; textContent: string | null } | null } }).document.activeElement; return e ? { id: e.id ?? '', tag: e.tagName.toLowerCase(), type: e.getAttribute('type') ?? '', text: (e.textContent ?? '').replace(/\s/g, '') } : null; });
+      if (f?.type === 'radio' && !reached.includes('channel')) reached.push('channel');
+      else if (f?.id === 'otp_contact') { reached.push('contact'); await page.keyboard.type(PHONE); }
+      else if (f?.tag === 'button' && f.text === '获取验证码') reached.push('button');
+    }
+    expect(reached).toEqual(['channel', 'contact', 'button']);
+    await page.keyboard.press('Enter');
     await page.getByLabel('6 位验证码').waitFor();
+    expect(await axe(page)).toEqual([]);
     await h.app.portal.idle();
     await page.screenshot({ path: join(SHOTS, 'portal-code.png') });
     // Keyboard only: type the code and press Enter.
@@ -73,6 +84,7 @@ describe('customer portal (headless Chromium)', () => {
     await page.getByRole('button', { name: '撤回同意: 营销推广' }).click();
     await page.getByRole('button', { name: '撤回', exact: true }).click();
     await page.getByText('已撤回“营销推广”的同意').waitFor();
+    expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'portal-consents.png'), fullPage: true });
     const staff = await h.api('GET', `/api/v1/subjects/${subject}/consents`);
     expect(staff.body.consents[0]).toMatchObject({ purpose: 'marketing', state: 'withdrawn' });
@@ -102,8 +114,18 @@ describe('customer portal (headless Chromium)', () => {
     await page.screenshot({ path: join(SHOTS, 'portal-complaint.png'), fullPage: true });
     await page.getByText('EN', { exact: true }).click();
     await page.getByRole('tab', { name: 'My information' }).waitFor();
+    await page.getByRole('tab', { name: 'My information' }).click();
+    await page.getByText('138****8000').waitFor();
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'portal-me-en.png'), fullPage: true });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Send me a code' }).waitFor();
+    expect(await axe(page)).toEqual([]);
+    // The page without a tenant in its link (where to start, no form).
+    await page.goto(`${base}/portal/`);
+    await page.getByText('Your rights', { exact: true }).waitFor();
+    expect(await axe(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'portal-no-tenant-en.png'), fullPage: true });
     expect(errors).toEqual([]);
     await ctx.close();
   }, 120_000);

@@ -2,6 +2,9 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
+import { createServer } from 'node:http';
+import { createHmac } from 'node:crypto';
+import { createWebhookNotifier } from '../src/core/notifier.js';
 import { BACKENDS, setupCustomers, startHarness, type Harness } from './harness.js';
 import { startSmtpSink } from './smtp-sink.js';
 import { createLogger } from '../src/core/logger.js';
@@ -235,6 +238,45 @@ describe('portal delivery and logs (pglite)', () => {
       await h.app.portal.idle();
       expect(outbox(h).map((m) => m.reference)).toEqual([`portal/${s.body.challenge_id}`]);
     } finally { await h.close(); await sink.close(); }
+  });
+
+  it('sends SMS codes through a signed webhook gateway when CUSTODIAN_SMS_WEBHOOK_URL is set', async () => {
+    const secret = 'gateway-shared-secret-1234';
+    const got: Array<{ headers: Record<string, string | string[] | undefined>; body: string }> = [];
+    let answer = 200;
+    const gw = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => { got.push({ headers: req.headers, body }); res.writeHead(answer, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `gw-${got.length}` })); });
+    });
+    await new Promise<void>((r) => gw.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(gw.address() as { port: number }).port}/sms`;
+    const h = await startHarness('pglite', { config: { smsWebhookUrl: url, smsWebhookSecret: secret } });
+    try {
+      await setupCustomers(h);
+      await h.api('POST', '/api/v1/collections/customers/records', { fields: { name: '赵六', phone: '13600136000' } });
+      const s = await h.api('POST', '/api/v1/portal/otp', { tenant: h.tenant, channel: 'sms', contact: '13600136000' }, null);
+      expect(s.status).toBe(202);
+      await h.app.portal.idle();
+      expect(got).toHaveLength(1);
+      const msg = JSON.parse(got[0].body);
+      expect(msg).toMatchObject({ channel: 'sms', to: '13600136000', reference: `portal/${s.body.challenge_id}` });
+      expect(msg.text).toMatch(/\b\d{6}\b/);
+      // The gateway can check who sent it: HMAC-SHA256 of "<timestamp>.<body>" under the shared secret.
+      const ts = String(got[0].headers['x-custodian-timestamp']);
+      expect(Math.abs(Number(ts) - Date.now() / 1000)).toBeLessThan(60);
+      expect(got[0].headers['x-custodian-signature']).toBe(`sha256=${createHmac('sha256', secret).update(`${ts}.${got[0].body}`).digest('hex')}`);
+      expect(got[0].headers['x-custodian-signature']).not.toBe(`sha256=${createHmac('sha256', 'another-secret-000000').update(`${ts}.${got[0].body}`).digest('hex')}`);
+      // Nothing went to the file outbox.
+      expect(outbox(h).filter((m) => m.channel === 'sms')).toEqual([]);
+      // A gateway that refuses makes the send fail (the caller retries), and the error names neither number nor text.
+      answer = 503;
+      const n = createWebhookNotifier(url, secret, 'sms');
+      const err = await n.send({ channel: 'sms', to: '+8613600136000', subject: 's', body: '验证码 123456', language: 'zh-CN', reference: 'r' }).catch((e: Error) => e);
+      expect(String(err)).toMatch(/HTTP 503/);
+      expect(String(err)).not.toMatch(/13600136000|123456/);
+      await expect(n.send({ channel: 'email', to: 'a@b.cn', subject: 's', body: 'b', language: 'zh-CN', reference: 'r' })).rejects.toThrow(/sms only/);
+    } finally { await h.close(); await new Promise((r) => gw.close(r)); }
   });
 
   it('writes neither the code nor the contact into the server log', async () => {

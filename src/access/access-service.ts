@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import { prepared, type Tx } from '../db/connection.js';
+import { containsPattern, countOf, pageOf, type PageQuery, type SortSpec } from '../db/paging.js';
 import { AppError, conflict, forbidden, notFound } from '../core/errors.js';
 import { newId, newSecret } from '../core/ids.js';
 import type { Actor } from '../audit/index.js';
@@ -17,6 +18,14 @@ export const hashApiKey = (key: string) => createHash('sha256').update(key).dige
 export interface PurposeInput { name: string; title: string; title_en?: string; legal_basis: LegalBasis; description?: string; requires_training?: boolean; automated_decision?: boolean; reconsent_mode?: 'block' | 'warn' }
 export type PurposePatch = Partial<Pick<PurposeInput, 'title' | 'title_en' | 'description' | 'requires_training' | 'automated_decision' | 'reconsent_mode'>>;
 export interface RoleInput { name: string; title?: string; grants: Grant[]; permissions?: Permission[] }
+
+/** Server-side sort keys of the access lists (the routes allow only these). */
+export const PURPOSE_SORT: SortSpec<'name' | 'title' | 'legal_basis' | 'created_at'> = { columns: { name: 'name', title: 'title', legal_basis: 'legal_basis', created_at: 'created_at' }, sort: 'name', order: 'asc', tiebreak: ['name'] };
+export const ROLE_SORT: SortSpec<'name' | 'title' | 'created_at'> = { columns: { name: 'name', title: 'title', created_at: 'created_at' }, sort: 'name', order: 'asc', tiebreak: ['name'] };
+export const API_KEY_SORT: SortSpec<'name' | 'created_at' | 'expires_at' | 'last_used_at'> = { columns: { name: 'name', created_at: 'created_at', expires_at: 'expires_at', last_used_at: 'last_used_at' }, sort: 'created_at', order: 'asc', tiebreak: ['id'] };
+export interface PurposeListQuery extends PageQuery<keyof typeof PURPOSE_SORT.columns> { legal_basis?: LegalBasis[]; q?: string }
+export interface RoleListQuery extends PageQuery<keyof typeof ROLE_SORT.columns> { q?: string; builtin?: boolean }
+export interface ApiKeyListQuery extends PageQuery<keyof typeof API_KEY_SORT.columns> { q?: string; state?: Array<'active' | 'revoked' | 'expired'> }
 
 export interface Refusal { rule: string; zh: string; en: string }
 
@@ -92,8 +101,17 @@ export function createAccessService() {
       return { id, name: input.name, roles: input.roles, api_key: apiKey };
     },
 
-    async listApiKeys(tx: Tx, tenantId: string) {
-      return tx.selectFrom('api_keys').select(['id', 'name', 'roles', 'created_at', 'expires_at', 'revoked_at']).where('tenant_id', '=', tenantId).orderBy('created_at').execute();
+    async listApiKeys(tx: Tx, tenantId: string, q: ApiKeyListQuery = {}) {
+      let s = tx.selectFrom('api_keys').select(['id', 'name', 'roles', 'created_at', 'expires_at', 'revoked_at', 'last_used_at']).where('tenant_id', '=', tenantId);
+      if (q.q) s = s.where('name', 'ilike', containsPattern(q.q));
+      if (q.state?.length) {
+        const now = new Date();
+        const states = q.state;
+        s = s.where((eb) => eb.or(states.map((st) => (st === 'revoked' ? eb('revoked_at', 'is not', null)
+          : st === 'expired' ? eb.and([eb('revoked_at', 'is', null), eb('expires_at', '<=', now)])
+            : eb.and([eb('revoked_at', 'is', null), eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])])))));
+      }
+      return { api_keys: await pageOf(s, q, API_KEY_SORT).execute(), total: await countOf(s) };
     },
 
     async revokeApiKey(tx: Tx, tenantId: string, id: string) {
@@ -110,8 +128,15 @@ export function createAccessService() {
     },
 
     async listRoles(tx: Tx, tenantId: string) {
-      const rows = await tx.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute();
-      return rows.map((r) => ({ name: r.name, title: r.title, grants: r.grants as Grant[], permissions: r.permissions as Permission[], builtin: r.builtin }));
+      return (await this.pageRoles(tx, tenantId)).roles;
+    },
+
+    async pageRoles(tx: Tx, tenantId: string, q: RoleListQuery = {}) {
+      let s = tx.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId);
+      if (q.q) { const pat = containsPattern(q.q); s = s.where((eb) => eb.or([eb('name', 'ilike', pat), eb('title', 'ilike', pat)])); }
+      if (q.builtin !== undefined) s = s.where('builtin', '=', q.builtin);
+      const rows = await pageOf(s, q, ROLE_SORT).execute();
+      return { roles: rows.map((r) => ({ name: r.name, title: r.title, grants: r.grants as Grant[], permissions: r.permissions as Permission[], builtin: r.builtin })), total: await countOf(s) };
     },
 
     async createPurpose(tx: Tx, tenantId: string, p: PurposeInput) {
@@ -144,8 +169,15 @@ export function createAccessService() {
     },
 
     async listPurposes(tx: Tx, tenantId: string) {
-      return tx.selectFrom('purposes').select(['name', 'title', 'title_en', 'legal_basis', 'description', 'requires_training', 'automated_decision', 'reconsent_mode', 'created_at'])
-        .where('tenant_id', '=', tenantId).orderBy('name').execute();
+      return (await this.pagePurposes(tx, tenantId)).purposes;
+    },
+
+    async pagePurposes(tx: Tx, tenantId: string, q: PurposeListQuery = {}) {
+      let s = tx.selectFrom('purposes').select(['name', 'title', 'title_en', 'legal_basis', 'description', 'requires_training', 'automated_decision', 'reconsent_mode', 'created_at'])
+        .where('tenant_id', '=', tenantId);
+      if (q.legal_basis?.length) s = s.where('legal_basis', 'in', q.legal_basis);
+      if (q.q) { const pat = containsPattern(q.q); s = s.where((eb) => eb.or([eb('name', 'ilike', pat), eb('title', 'ilike', pat), eb('title_en', 'ilike', pat)])); }
+      return { purposes: await pageOf(s, q, PURPOSE_SORT).execute(), total: await countOf(s) };
     },
 
     /** Refuse unless a role of the actor holds the administrative permission. */

@@ -6,7 +6,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
+import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
+import { containsPattern, countOf, pageOf, type PageQuery, type SortSpec } from '../db/paging.js';
 import { AppError, conflict, invalidField, notFound, unauthorized } from '../core/errors.js';
 import { newId, newSecret } from '../core/ids.js';
 import type { Actor } from '../audit/index.js';
@@ -16,6 +18,11 @@ export const MAX_FAILED_LOGINS = 5;
 export const LOCK_MINUTES = 15;
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 const totpAad = (tenantId: string, staffId: string) => `staff-totp|${tenantId}|${staffId}`;
+
+export const STAFF_SORT: SortSpec<'username' | 'display_name' | 'created_at' | 'last_login_at'> = { columns: { username: 'username', display_name: 'display_name', created_at: 'created_at', last_login_at: 'last_login_at' }, sort: 'username', order: 'asc', tiebreak: ['id'] };
+export const TRAINING_SORT: SortSpec<'completed_at' | 'expires_at' | 'course' | 'staff_id'> = { columns: { completed_at: 'completed_at', expires_at: 'expires_at', course: 'course', staff_id: 'staff_id' }, sort: 'completed_at', order: 'desc', tiebreak: ['id'] };
+export interface StaffListQuery extends PageQuery<keyof typeof STAFF_SORT.columns> { q?: string; role?: string; state?: Array<'active' | 'disabled' | 'locked'> }
+export interface TrainingListQuery extends PageQuery<keyof typeof TRAINING_SORT.columns> { staff_id?: string; course?: string; current?: boolean }
 
 export interface LoginInput { username: string; password: string; totp?: string; tenant?: string; clientIp?: string }
 
@@ -41,8 +48,18 @@ export function createStaffService(deps: { db: Db; root: RootKeyProvider; sessio
       return { id, username: input.username, display_name: input.display_name, roles: input.roles, initial_password: password };
     },
 
-    async listStaff(tx: Tx, tenantId: string) {
-      return tx.selectFrom('staff').select(['id', 'username', 'display_name', 'email', 'roles', 'totp_enabled', 'locked_until', 'disabled_at', 'last_login_at', 'created_at']).where('tenant_id', '=', tenantId).orderBy('username').execute();
+    async listStaff(tx: Tx, tenantId: string, q: StaffListQuery = {}) {
+      let s = tx.selectFrom('staff').select(['id', 'username', 'display_name', 'email', 'roles', 'totp_enabled', 'locked_until', 'disabled_at', 'last_login_at', 'created_at']).where('tenant_id', '=', tenantId);
+      if (q.q) { const pat = containsPattern(q.q); s = s.where((eb) => eb.or([eb('username', 'ilike', pat), eb('display_name', 'ilike', pat)])); }
+      if (q.role) s = s.where(sql<boolean>`roles @> ${JSON.stringify([q.role])}::jsonb`);
+      if (q.state?.length) {
+        const now = new Date();
+        const states = q.state;
+        s = s.where((eb) => eb.or(states.map((st) => (st === 'disabled' ? eb('disabled_at', 'is not', null)
+          : st === 'locked' ? eb.and([eb('disabled_at', 'is', null), eb('locked_until', '>', now)])
+            : eb.and([eb('disabled_at', 'is', null), eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)])])))));
+      }
+      return { staff: await pageOf(s, q, STAFF_SORT).execute(), total: await countOf(s) };
     },
 
     /** Password (+ TOTP when enabled) -> a session token (returned once) and its CSRF token. */
@@ -130,8 +147,12 @@ export function createStaffService(deps: { db: Db; root: RootKeyProvider; sessio
       return { id, ...input };
     },
 
-    async listTrainings(tx: Tx, tenantId: string) {
-      return tx.selectFrom('trainings').select(['id', 'staff_id', 'course', 'completed_at', 'expires_at']).where('tenant_id', '=', tenantId).orderBy('completed_at', 'desc').execute();
+    async listTrainings(tx: Tx, tenantId: string, q: TrainingListQuery = {}) {
+      let s = tx.selectFrom('trainings').select(['id', 'staff_id', 'course', 'completed_at', 'expires_at']).where('tenant_id', '=', tenantId);
+      if (q.staff_id) s = s.where('staff_id', '=', q.staff_id);
+      if (q.course) s = s.where('course', '=', q.course);
+      if (q.current !== undefined) s = s.where('expires_at', q.current ? '>=' : '<', new Date().toISOString().slice(0, 10));
+      return { trainings: await pageOf(s, q, TRAINING_SORT).execute(), total: await countOf(s) };
     },
   };
 }

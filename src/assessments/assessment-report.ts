@@ -4,8 +4,7 @@
  * The font comes from the npm package @embedpdf/fonts-sc (SIL OFL 1.1), else Debian's fonts-noto-cjk;
  * with neither, the PDF is refused with a clear error and the DOCX still works.
  */
-import PDFDocument from 'pdfkit';
-import { AlignmentType, BorderStyle, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import { loadDocx, loadPdfkit } from '../core/lazy-libs.js';
 import { useCjkFonts } from '../core/cjk-font.js';
 import { QUESTIONNAIRE } from './questionnaire.js';
 import type { RiskMatrix } from '../risks/index.js';
@@ -76,6 +75,7 @@ export function reportBlocks(r: ReportInput): Block[] {
 }
 
 export async function renderPdf(r: ReportInput): Promise<Buffer> {
+  const PDFDocument = await loadPdfkit();
   const doc = new PDFDocument({ size: 'A4', margin: 56, bufferPages: true, info: { Title: `个人信息保护影响评估报告 ${r.title}`, Author: 'Custodian', CreationDate: new Date(r.generated_at) } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -131,10 +131,11 @@ export async function renderPdf(r: ReportInput): Promise<Buffer> {
 }
 
 export async function renderDocx(r: ReportInput): Promise<Buffer> {
+  const { AlignmentType, BorderStyle, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } = await loadDocx();
   const font = { ascii: 'Arial', eastAsia: 'SimSun', hAnsi: 'Arial' };
   const run = (text: string, opts: { bold?: boolean; size?: number; color?: string } = {}) => new TextRun({ text, bold: opts.bold, size: opts.size, color: opts.color, font });
   const border = { style: BorderStyle.SINGLE, size: 4, color: '999999' };
-  const children: Array<Paragraph | Table> = [];
+  const children: Array<InstanceType<typeof Paragraph> | InstanceType<typeof Table>> = [];
   for (const b of reportBlocks(r)) {
     if ('h1' in b) children.push(new Paragraph({ heading: HeadingLevel.TITLE, alignment: AlignmentType.CENTER, children: [run(b.h1, { bold: true, size: 36 })] }));
     else if ('h2' in b) children.push(new Paragraph({ heading: HeadingLevel.HEADING_2, spacing: { before: 240, after: 120 }, children: [run(b.h2, { bold: true, size: 28 })] }));

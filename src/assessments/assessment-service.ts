@@ -6,6 +6,7 @@
  * gate (`requireApproved`) is what the processing-activities register calls before an activity starts.
  */
 import type { Db, Tx } from '../db/connection.js';
+import { orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { AppError, conflict, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -16,6 +17,8 @@ import { addMonths, addYears, answerProblem, assessmentTriggers, deletionLocked,
 import { renderDocx, renderPdf, type ReportInput } from './assessment-report.js';
 import { QUESTIONNAIRE } from './questionnaire.js';
 import { RIGHTS_IMPACT_TITLES, RIGHTS_IMPACTS, RISK_SOURCE_CATEGORIES, RISK_SOURCE_TITLES, TRIGGER_TITLES, TRIGGERS, type CreateAssessmentInput, type DecisionInput, type ListAssessmentsInput, type RiskSource, type Trigger, type UpdateAssessmentInput } from './assessment-types.js';
+
+export const ASSESSMENT_SORT: SortSpec<'created_at' | 'updated_at' | 'title' | 'state' | 'next_review'> = { columns: { created_at: 'created_at', updated_at: 'updated_at', title: 'title', state: 'state', next_review: 'next_review' }, sort: 'created_at', order: 'desc', tiebreak: ['id'] };
 
 export interface AssessmentDeps {
   db: Db;
@@ -137,7 +140,7 @@ export function createAssessmentService(deps: AssessmentDeps) {
       return db.transaction(async (tx) => { await read(tx, actor); return presentAssessment(await loadRow(tx, actor.tenantId, id), today()); });
     },
 
-    async list(actor: Actor, q: ListAssessmentsInput) {
+    async list(actor: Actor, q: ListAssessmentsInput & PageQuery<keyof typeof ASSESSMENT_SORT.columns>) {
       return db.transaction(async (tx) => {
         await read(tx, actor);
         let s = tx.selectFrom('assessments').selectAll().where('tenant_id', '=', actor.tenantId);
@@ -146,7 +149,7 @@ export function createAssessmentService(deps: AssessmentDeps) {
         const limit = Math.min(q.limit ?? 50, 200);
         const offset = q.offset ?? 0;
         const total = Number((await s.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-        const rows = await s.orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+        const rows = await orderBySpec(s, q, ASSESSMENT_SORT).limit(limit).offset(offset).execute();
         const t = today();
         return { assessments: rows.map((r) => presentAssessment(r, t)), total, next_offset: offset + rows.length < total ? offset + rows.length : null };
       });

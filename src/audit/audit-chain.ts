@@ -4,7 +4,7 @@
  * hash = H(prev_hash || utf8(body)). Format 1 (events written before ADR 0005): a JavaScript canonical form.
  */
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 
 /**
  * One fixed text rendering of an event row `e` (time in microseconds since 1970). The array is built with
@@ -12,7 +12,12 @@ import { sql } from 'kysely';
  * alike; `fields` and `details` are jsonb, so their nested text is jsonb's deterministic form with sorted keys),
  * and costs a third less to render when `audit verify` rehashes every event.
  */
-export const EVENT_BODY_SQL = sql<string>`json_build_array(e.seq, e.id, (extract(epoch from e.at) * 1000000)::bigint, e.actor_type, e.actor_id, e.action, e.decision, e.purpose, e.subject_id, e.collection, e.record_id, e.fields, e.reason, e.client_ip, e.request_id, e.details)::text`;
+export const EVENT_BODY_SQL = eventBodySql(sql`e.seq`);
+
+/** The same text with the sequence number taken from `seq` (the chainer renders an event's body before it stores the number). */
+export function eventBodySql(seq: RawBuilder<unknown>) {
+  return sql<string>`json_build_array(${seq}, e.id, (extract(epoch from e.at) * 1000000)::bigint, e.actor_type, e.actor_id, e.action, e.decision, e.purpose, e.subject_id, e.collection, e.record_id, e.fields, e.reason, e.client_ip, e.request_id, e.details)::text`;
+}
 
 export function bodyHash(hashName: 'sha256' | 'sm3', prev: Buffer, body: string): Buffer {
   return createHash(hashName).update(prev).update(body, 'utf8').digest();

@@ -9,7 +9,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { prepared, type Db, type Tx } from '../db/connection.js';
 import { newId } from '../core/ids.js';
 import { verifyData, signData } from '../crypto/signing.js';
-import { bodyHash, EVENT_BODY_SQL, eventHashV1, GENESIS } from './audit-chain.js';
+import { bodyHash, EVENT_BODY_SQL, eventBodySql, eventHashV1, GENESIS } from './audit-chain.js';
 
 export interface Actor { type: 'api_key' | 'staff' | 'system' | 'subject' | 'cli'; id: string; tenantId: string; roles: string[]; clientIp?: string; requestId?: string }
 
@@ -34,7 +34,7 @@ export interface AuditDeps {
   onChainError?(err: unknown): void;
 }
 
-export interface AuditQuery { tenantId: string; subjectId?: string; actorId?: string; purpose?: string; action?: string; from?: Date; to?: Date; afterSeq?: number; limit?: number }
+export interface AuditQuery { tenantId: string; subjectId?: string; actorId?: string; purpose?: string; action?: string; from?: Date; to?: Date; afterSeq?: number; limit?: number; /** Newest first, paged by beforeSeq. */ order?: 'asc' | 'desc'; beforeSeq?: number; decision?: 'allow' | 'deny' }
 
 /** Events chained per statement by the chainer. */
 const CHAIN_CHUNK = 5000;
@@ -115,25 +115,25 @@ export function createAuditService(deps: AuditDeps) {
     await sql`insert into audit_heads (tenant_id, seq, hash) values (${tenantId}, 0, ${GENESIS}) on conflict do nothing`.execute(tx);
     const head = (await sql<{ seq: string | number; hash: Buffer }>`select seq, hash from audit_heads where tenant_id = ${tenantId} for update`.execute(tx)).rows[0];
     const base = Number(head.seq);
+    // One pass renders each pending event's body with the number it is about to get; the hashes are computed
+    // here; one UPDATE then stores number and hashes together (one new row version per event, not two).
     const rows = (await sql<{ id: string; seq: string | number; body: string }>`
-      with p as (
-        select id, ${base}::bigint + row_number() over (order by at, id) as seq from audit_events
-        where tenant_id = ${tenantId} and seq is null order by at, id limit ${CHAIN_CHUNK}
-      )
-      update audit_events e set seq = p.seq, chain_v = 2 from p where e.tenant_id = ${tenantId} and e.id = p.id
-      returning e.id, e.seq, ${EVENT_BODY_SQL} as body`.execute(tx)).rows;
+      select e.id, e.next_seq as seq, ${eventBodySql(sql`e.next_seq`)} as body from (
+        select a.*, ${base}::bigint + row_number() over (order by a.at, a.id) as next_seq from audit_events a
+        where a.tenant_id = ${tenantId} and a.seq is null order by a.at, a.id limit ${CHAIN_CHUNK}
+      ) e order by e.next_seq`.execute(tx)).rows;
     if (rows.length === 0) return 0;
-    rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     const hashName = await deps.hashName(tx, tenantId);
     let prev: Buffer = Buffer.from(head.hash);
-    const ids: string[] = [], prevs: Buffer[] = [], hashes: Buffer[] = [];
+    const ids: string[] = [], seqs: number[] = [], prevs: Buffer[] = [], hashes: Buffer[] = [];
     for (const r of rows) {
       const h = bodyHash(hashName, prev, r.body);
-      ids.push(r.id); prevs.push(prev); hashes.push(h);
+      ids.push(r.id); seqs.push(Number(r.seq)); prevs.push(prev); hashes.push(h);
       prev = h;
     }
     await sql`with u as (
-        update audit_events e set prev_hash = u.p, hash = u.h from unnest(${ids}::text[], ${prevs}::bytea[], ${hashes}::bytea[]) as u(id, p, h)
+        update audit_events e set seq = u.s, chain_v = 2, prev_hash = u.p, hash = u.h
+        from unnest(${ids}::text[], ${seqs}::bigint[], ${prevs}::bytea[], ${hashes}::bytea[]) as u(id, s, p, h)
         where e.tenant_id = ${tenantId} and e.id = u.id
       )
       update audit_heads set seq = ${base + rows.length}, hash = ${prev} where tenant_id = ${tenantId}`.execute(tx);
@@ -256,8 +256,10 @@ export function createAuditService(deps: AuditDeps) {
     if (q.action) s = s.where('action', '=', q.action);
     if (q.from) s = s.where('at', '>=', q.from);
     if (q.to) s = s.where('at', '<', q.to);
+    if (q.decision) s = s.where('decision', '=', q.decision);
     if (q.afterSeq) s = s.where('seq', '>', q.afterSeq);
-    const rows = await s.orderBy('seq').limit(Math.min(q.limit ?? 100, 1000)).execute();
+    if (q.beforeSeq) s = s.where('seq', '<', q.beforeSeq);
+    const rows = await s.orderBy('seq', q.order ?? 'asc').limit(Math.min(q.limit ?? 100, 1000)).execute();
     return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 

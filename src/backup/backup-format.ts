@@ -5,13 +5,18 @@
  * The data key is wrapped by the root key provider (default) or by a key derived from a passphrase
  * (scrypt), for backups kept where the keyfile is not.
  *
+ * Version 2 (ADR 0013) adds `tenant_seal`: every tenant's key material inside is additionally sealed under that
+ * tenant's backup key, which lives outside backups; version 1 files (without it) still restore.
+ *
  * Layout: "CSTDNBK1" | u32 header length | header JSON | { u32 sealed length | iv(12) | ct | tag(16) }*
+ * The key store export (`custodian keys export`) uses the same layout with `format: 'custodian-keystore'`.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { AppError } from '../core/errors.js';
 import type { RootKeyProvider } from '../crypto/keyfile.js';
+import type { SuiteId } from '../crypto/suites.js';
 
 export const MAGIC = Buffer.from('CSTDNBK1');
 const MAX_CHUNK = 64 * 1024 * 1024;
@@ -22,14 +27,19 @@ export class BackupError extends AppError {
   constructor(code: string, message: string) { super(422, code, message, message); }
 }
 
+/** Which tenants' key material is sealed, under which version of their backup key, and where those keys live. */
+export interface TenantSeal { key_store: string; columns: string[]; tenants: Record<string, { version: number; suite: SuiteId }> }
+
 export interface BackupHeader {
-  format: 'custodian-backup';
-  version: 1;
+  format: 'custodian-backup' | 'custodian-keystore';
+  version: 1 | 2;
   backup_id: string;
   created_at: string;
   store: string;
   migrations: string[];
   key: { mode: 'root'; provider: string; wrapped: string } | { mode: 'passphrase'; kdf: { name: 'scrypt'; N: number; r: number; p: number; salt: string }; wrapped: string };
+  /** Version 2: the tenant seal; absent in version 1 backups (made before ADR 0013). */
+  tenant_seal?: TenantSeal;
 }
 
 const keyAad = (id: string) => `backup-key|${id}`;
@@ -133,7 +143,7 @@ function chunkAad(headerHash: Buffer, index: number, final: boolean): Buffer {
 }
 
 /** Read and check the header only (no key needed). */
-export function readHeader(path: string): { header: BackupHeader; offset: number; headerHash: Buffer; size: number } {
+export function readHeader(path: string, format: BackupHeader['format'] = 'custodian-backup'): { header: BackupHeader; offset: number; headerHash: Buffer; size: number } {
   let fd: number;
   try { fd = openSync(path, 'r'); } catch (e) { throw new BackupError('backup.unreadable', `无法读取备份文件 / cannot read backup file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
   try {
@@ -146,14 +156,22 @@ export function readHeader(path: string): { header: BackupHeader; offset: number
     readSync(fd, h, 0, hl, 12);
     let header: BackupHeader;
     try { header = JSON.parse(h.toString('utf8')); } catch { throw new BackupError('backup.altered', '备份文件头已损坏 / the backup header is damaged'); }
-    if (header.format !== 'custodian-backup' || header.version !== 1) throw new BackupError('backup.unknown_version', '备份格式或版本未知 / unknown backup format or version');
+    if (header.format !== format) throw new BackupError('backup.unknown_version', format === 'custodian-backup' ? '不是备份文件（可能是密钥库导出） / not a backup file (a key store export?)' : '不是密钥库导出文件 / not a key store export file');
+    const versionOk = format === 'custodian-backup' ? header.version === 1 || (header.version === 2 && isTenantSeal(header.tenant_seal)) : header.version === 1;
+    if (!versionOk) throw new BackupError('backup.unknown_version', '备份格式或版本未知 / unknown backup format or version');
     return { header, offset: 12 + hl, headerHash: createHash('sha256').update(MAGIC).update(h).digest(), size };
   } finally { closeSync(fd); }
 }
 
+function isTenantSeal(x: unknown): x is TenantSeal {
+  const t = x as TenantSeal | undefined;
+  return Boolean(t && typeof t.key_store === 'string' && Array.isArray(t.columns) && t.tenants && typeof t.tenants === 'object'
+    && Object.values(t.tenants).every((v) => Number.isInteger(v?.version) && v.version > 0 && (v.suite === 'aes' || v.suite === 'sm')));
+}
+
 /** Decrypt the chunks in order, yielding plaintext; throws BackupError on any damage, truncation or extension. */
-export function* readChunks(path: string, key: Buffer): Generator<Buffer> {
-  const { offset, headerHash, size } = readHeader(path);
+export function* readChunks(path: string, key: Buffer, format: BackupHeader['format'] = 'custodian-backup'): Generator<Buffer> {
+  const { offset, headerHash, size } = readHeader(path, format);
   const fd = openSync(path, 'r');
   try {
     let pos = offset;

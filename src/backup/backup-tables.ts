@@ -7,8 +7,23 @@ import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
 import type { Tx } from '../db/connection.js';
 
-/** Never in a backup: the erasure ledger lives outside backups and is replayed on restore. */
-export const NOT_BACKED_UP = new Set(['erasure_ledger', 'schema_migrations']);
+/**
+ * Never in a backup: the erasure ledger lives outside backups and is replayed on restore; the per-tenant backup keys
+ * (ADR 0013) must stay outside, or a backup would carry the key that unseals its own tenant key material.
+ */
+export const NOT_BACKED_UP = new Set(['erasure_ledger', 'schema_migrations', 'tenant_backup_keys']);
+
+/**
+ * Columns that hold a tenant's key material wrapped by the root key: in a backup each value is additionally sealed
+ * under the tenant's backup key (ADR 0013). On restore a destroyed tenant's value is set to NULL, or its row dropped
+ * where the column cannot be NULL.
+ */
+export interface SealedColumn { table: string; column: string; tenantColumn: string; whenDestroyed: 'null' | 'drop_row' }
+export const TENANT_SEALED: SealedColumn[] = [
+  { table: 'tenants', column: 'index_key_wrapped', tenantColumn: 'id', whenDestroyed: 'null' },
+  { table: 'tenant_keys', column: 'wrapped', tenantColumn: 'tenant_id', whenDestroyed: 'null' },
+  { table: 'paillier_keys', column: 'private_sealed', tenantColumn: 'tenant_id', whenDestroyed: 'drop_row' },
+];
 /** Evidence that must survive a restore: kept live, backup rows added only where missing. */
 export const KEEP_LIVE = new Set(['backup_drills', 'tenant_deregistrations', 'installation_keys']);
 export const AUDIT_TABLES = new Set(['audit_events', 'audit_heads', 'audit_checkpoints']);
@@ -59,8 +74,8 @@ export async function listTables(tx: Tx): Promise<TableInfo[]> {
 
 const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
 
-/** Stream a table's rows as JSON-array lines; returns the count and SHA-256 of the lines. */
-export async function dumpTable(tx: Tx, t: TableInfo, onLine: (line: string) => void, batch = 10_000): Promise<TableSum> {
+/** Stream a table's rows as JSON-array lines (after `rewrite`, when given); returns the count and SHA-256 of the lines. */
+export async function dumpTable(tx: Tx, t: TableInfo, onLine: (line: string) => void, batch = 10_000, rewrite?: (row: Array<string | null>) => void): Promise<TableSum> {
   const hash = createHash('sha256');
   const select = t.columns.map((c, i) => `${q(c)}::text as c${i}`).join(', ');
   const order = t.pk.map((c) => (TEXTISH.test(t.types[t.columns.indexOf(c)]) ? `${q(c)} collate "C"` : q(c))).join(', ');
@@ -74,6 +89,7 @@ export async function dumpTable(tx: Tx, t: TableInfo, onLine: (line: string) => 
     for (const r of res.rows) {
       const arr = new Array<string | null>(n);
       for (let i = 0; i < n; i++) arr[i] = r[`c${i}`] ?? null;
+      rewrite?.(arr);
       const line = JSON.stringify(arr);
       hash.update(line).update('\n');
       onLine(line);
@@ -123,9 +139,10 @@ export async function truncate(tx: Tx, tables: string[]): Promise<void> {
 
 /**
  * Replay the live erasure ledger over restored tables: erased records and subjects lose their rows,
- * blind-index entries and data keys again; destroyed tenants lose their keys.
+ * blind-index entries and data keys again; destroyed tenants (in the ledger, or whose backup keys are destroyed:
+ * `alsoDestroyed`) lose their keys, records, credentials and queued jobs, as at their deregistration.
  */
-export async function replayErasures(tx: Tx): Promise<{ records: number; subjects: number; tenants: number }> {
+export async function replayErasures(tx: Tx, alsoDestroyed: string[] = []): Promise<{ records: number; subjects: number; tenants: number }> {
   const n = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0n);
   await sql`delete from blind_index b using erasure_ledger l where l.kind = 'record' and b.tenant_id = l.tenant_id and b.record_id = l.target_id`.execute(tx);
   const r1 = await sql`delete from records r using erasure_ledger l where l.kind = 'record' and r.tenant_id = l.tenant_id and r.id = l.target_id`.execute(tx);
@@ -133,13 +150,20 @@ export async function replayErasures(tx: Tx): Promise<{ records: number; subject
   const r2 = await sql`delete from records r using erasure_ledger l where l.kind = 'subject' and r.tenant_id = l.tenant_id and r.subject_id = l.target_id`.execute(tx);
   const s = await sql`update subjects s set wrapped_key = null, kek_version = null, erased_at = coalesce(s.erased_at, l.erased_at)
     from erasure_ledger l where l.kind = 'subject' and s.tenant_id = l.tenant_id and s.id = l.target_id and s.wrapped_key is not null`.execute(tx);
-  const tenants = await sql<{ target_id: string }>`select distinct target_id from erasure_ledger where kind = 'tenant'`.execute(tx);
-  for (const { target_id: t } of tenants.rows) {
+  const ledgerTenants = await sql<{ target_id: string }>`select distinct target_id from erasure_ledger where kind = 'tenant'`.execute(tx);
+  const restored = new Set((await sql<{ id: string }>`select id from tenants`.execute(tx)).rows.map((r) => r.id));
+  const destroyed = [...new Set([...ledgerTenants.rows.map((r) => r.target_id), ...alsoDestroyed])].filter((t) => restored.has(t)).sort();
+  for (const t of destroyed) {
     await sql`delete from blind_index where tenant_id = ${t}`.execute(tx);
     await sql`delete from records where tenant_id = ${t}`.execute(tx);
     await sql`update subjects set wrapped_key = null, kek_version = null, erased_at = coalesce(erased_at, now()) where tenant_id = ${t}`.execute(tx);
     await sql`update tenant_keys set wrapped = null where tenant_id = ${t}`.execute(tx);
     await sql`update tenants set state = 'destroyed', index_key_wrapped = null where id = ${t}`.execute(tx);
+    await sql`delete from paillier_keys where tenant_id = ${t}`.execute(tx);
+    await sql`update api_keys set revoked_at = coalesce(revoked_at, now()) where tenant_id = ${t}`.execute(tx);
+    await sql`update sessions set revoked_at = coalesce(revoked_at, now()) where tenant_id = ${t}`.execute(tx);
+    await sql`update portal_sessions set revoked_at = coalesce(revoked_at, now()) where tenant_id = ${t}`.execute(tx);
+    await sql`delete from jobs where tenant_id = ${t} and state = 'queued'`.execute(tx);
   }
-  return { records: n(r1) + n(r2), subjects: n(s), tenants: tenants.rows.length };
+  return { records: n(r1) + n(r2), subjects: n(s), tenants: destroyed.length };
 }

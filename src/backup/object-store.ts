@@ -52,12 +52,24 @@ export function createS3Store(s: S3Settings) {
     const fullPath = opts.query ? `${path}?${opts.query}` : path;
     const signed = aws4.sign({ host: base.host, path: fullPath, method, service: 's3', region: s.region, headers: opts.headers ?? {} }, { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey });
     const request = base.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise<IncomingMessage>((resolve, reject) => {
+    const attempt = () => new Promise<IncomingMessage>((resolve, reject) => {
       const req = request({ protocol: base.protocol, hostname: base.hostname, port: base.port || undefined, method, path: fullPath, headers: signed.headers as Record<string, string>, timeout: 60_000 }, resolve);
-      req.on('error', (e) => reject(new BackupError('backup.storage', `对象存储不可达 / object storage unreachable at ${base.host}: ${e.message}`)));
+      req.on('error', reject);
       req.on('timeout', () => req.destroy(new Error('timed out')));
       if (opts.body) opts.body().pipe(req); else req.end();
     });
+    // Every request here is idempotent and its body can be read again: a connection the storage closed while it sat
+    // idle in the keep-alive pool (ECONNRESET, EPIPE, "socket hang up") is retried on a fresh one, twice at most.
+    return (async () => {
+      for (let i = 0; ; i++) {
+        try { return await attempt(); } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          const stale = err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.message === 'socket hang up';
+          if (!stale || i >= 2) throw new BackupError('backup.storage', `对象存储不可达 / object storage unreachable at ${base.host}: ${err.message}`);
+          await new Promise((r) => setTimeout(r, 50 * (i + 1)));
+        }
+      }
+    })();
   };
   const fail = async (res: IncomingMessage, what: string) => {
     const body = await text(res);

@@ -15,7 +15,7 @@ import type { Custodian } from '../app.js';
  * Design decision 10: while a server holds the embedded store, the command goes through that
  * server's API (local control token, loopback); otherwise it opens the store itself.
  */
-async function viaServerOrStore<T>(cfg: Config, path: string, body: Record<string, unknown>, direct: (app: Custodian) => Promise<T>): Promise<T> {
+async function viaServerOrStore<T>(cfg: Config, path: string, body: Record<string, unknown>, direct: (app: Custodian) => Promise<T>, opts: { needTenant?: boolean } = {}): Promise<T> {
   const lock = cfg.databaseUrl ? null : readLock(cfg.dataDir);
   if (lock?.port && lock.controlToken) {
     let res: Response | null = null;
@@ -31,7 +31,7 @@ async function viaServerOrStore<T>(cfg: Config, path: string, body: Record<strin
       return out;
     }
   }
-  return withStore(cfg, direct);
+  return withStore(cfg, direct, opts);
 }
 
 const dataOpt = () => new Option('--data <dir>', '数据目录 / data folder (or CUSTODIAN_DATA; PostgreSQL when DATABASE_URL is set)');
@@ -79,9 +79,46 @@ export function backupCommands(program: Command) {
     .requiredOption('--from <file>', '备份文件 / backup file').addOption(dataOpt()).addOption(passOpt()).option('--json', 'print JSON')
     .action(async (o) => {
       try {
-        const res = await viaServerOrStore(configFrom(o), '/api/v1/backups/restore', { from: place(o.from), ...(passphrase(o) ? { passphrase: passphrase(o) } : {}) }, (app) => app.backup.restore({ from: place(o.from), passphrase: passphrase(o) }));
+        const res = await viaServerOrStore(configFrom(o), '/api/v1/backups/restore', { from: place(o.from), ...(passphrase(o) ? { passphrase: passphrase(o) } : {}) }, (app) => app.backup.restore({ from: place(o.from), passphrase: passphrase(o) }), { needTenant: false });
         if (o.json) console.log(JSON.stringify(res));
-        else console.log(`已恢复 / restored backup ${res.backup_id} of ${res.created_at}: ${res.rows} rows; erasure ledger replayed (${res.ledger_entries} entries: ${res.replayed.subjects} subjects and ${res.replayed.records} records erased again); audit log ${res.audit_log} (${res.duration_ms} ms)`);
+        else {
+          console.log(`已恢复 / restored backup ${res.backup_id} of ${res.created_at}: ${res.rows} rows; erasure ledger replayed (${res.ledger_entries} entries: ${res.replayed.subjects} subjects and ${res.replayed.records} records erased again); audit log ${res.audit_log} (${res.duration_ms} ms)`);
+          console.log(`  租户 tenants restored with their keys: ${res.tenants.restored.length}`);
+          // A deregistered tenant in an old backup stays destroyed: said plainly, not as a failure.
+          if (res.tenants.destroyed.length) console.log(`  已注销、密钥已销毁、数据不可解密的租户 / deregistered tenants whose keys stay destroyed (their data does not decrypt): ${res.tenants.destroyed.join(', ')}`);
+        }
+      } catch (e) { fail(e); }
+    });
+}
+
+/** `custodian keys export|import|rotate-backup-key` (ADR 0013): the key store that lives outside backups. */
+export function keyStoreCommands(keys: Command) {
+  keys.command('export').description('导出密钥库（租户备份密钥与删除台账），根密钥加密；替换同一位置的旧导出 / export the key store (tenant backup keys, erasure ledger), sealed under the root key; replaces an earlier export at that place')
+    .requiredOption('--out <file>', '导出文件（与密钥文件放在一起，不要与备份放在一起） / export file (keep it with the keyfile, not with the backups)').addOption(dataOpt()).option('--json', 'print JSON')
+    .action(async (o) => {
+      try {
+        const out = await viaServerOrStore(configFrom(o), '/api/v1/keys/store/export', { out: resolve(o.out) }, (app) => app.backup.exportKeyStore({ out: resolve(o.out) }), { needTenant: false });
+        if (o.json) console.log(JSON.stringify(out));
+        else console.log(`密钥库已导出 / key store exported: ${out.file} (${out.backup_keys} backup key versions, ${out.ledger_entries} erasure-ledger entries). 只保留这一份最新导出 / keep only this latest export.`);
+      } catch (e) { fail(e); }
+    });
+  keys.command('import').description('把密钥库导出合并进本存储（新存储在 backup restore 之前） / merge a key store export into this store (a fresh store, before backup restore)')
+    .requiredOption('--from <file>', '密钥库导出文件 / key store export file').addOption(dataOpt()).option('--json', 'print JSON')
+    .action(async (o) => {
+      try {
+        const out = await viaServerOrStore(configFrom(o), '/api/v1/keys/store/import', { from: resolve(o.from) }, (app) => app.backup.importKeyStore({ from: resolve(o.from) }), { needTenant: false });
+        if (o.json) console.log(JSON.stringify(out));
+        else console.log(`密钥库已导入 / key store imported: ${out.backup_keys_added} backup key versions added, ${out.backup_keys_destroyed} destroyed, ${out.ledger_entries_added} erasure-ledger entries added`);
+      } catch (e) { fail(e); }
+    });
+  keys.command('rotate-backup-key').description('轮换租户备份密钥；--destroy-older 使更早的备份无法再恢复这些租户 / rotate tenant backup keys; --destroy-older makes older backups unable to restore those tenants')
+    .option('--tenant <id>', '只轮换一个租户（默认全部） / one tenant only (default: every live tenant)').option('--destroy-older', '销毁旧版本 / destroy older versions').addOption(dataOpt()).option('--json', 'print JSON')
+    .action(async (o) => {
+      try {
+        const body = { ...(o.tenant ? { tenant: o.tenant } : {}), ...(o.destroyOlder ? { destroy_older: true } : {}) };
+        const out = await viaServerOrStore(configFrom(o), '/api/v1/keys/backup-rotate', body, (app) => app.backup.rotateBackupKeys({ tenant: o.tenant, destroyOlder: Boolean(o.destroyOlder) }));
+        if (o.json) console.log(JSON.stringify(out));
+        else for (const t of out.tenants) console.log(`租户备份密钥已轮换 / backup key rotated: ${t.tenant} -> version ${t.version}${t.destroyed ? `, ${t.destroyed} older version(s) destroyed` : ''}`);
       } catch (e) { fail(e); }
     });
 }

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { verifyCertificate, readArchive, ArchiveError } from '../tenants/index.js';
+import { verifyCertificate, certificateSummary, readArchive, ArchiveError } from '../tenants/index.js';
 import type { DoctorReport } from '../compliance/index.js';
 import { callLocalServer, configFrom, withStore } from './store-cli.js';
 import { readLock } from '../db/lock.js';
@@ -101,11 +101,15 @@ export function complianceCommands(program: Command) {
         let doc: unknown;
         try { doc = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new Error(`无法读取证明 / cannot read certificate ${file}: ${(e as Error).message}`); }
         const res = verifyCertificate(doc, { trustedFingerprints: trusted(o) });
-        const d = doc as { tenant?: { name?: string; id?: string }; completed_at?: string; counts?: { subjects?: number; records?: number } };
-        if (o.json) console.log(JSON.stringify(res));
+        const d = doc as { tenant?: { name?: string; id?: string }; completed_at?: string };
+        const sum = certificateSummary(doc);
+        if (o.json) console.log(JSON.stringify({ ...res, summary: res.ok ? sum : null }));
         else if (res.ok) {
-          console.log(`有效 / VALID: certificate ${res.certificate_id} for ${d.tenant?.name} (${d.tenant?.id}), destroyed ${d.completed_at}: ${d.counts?.subjects} subjects, ${d.counts?.records} records`);
+          console.log(`有效 / VALID: certificate ${res.certificate_id} for ${d.tenant?.name} (${d.tenant?.id}), destroyed ${d.completed_at}: ${sum.subjects} subjects, ${sum.records} records`);
           console.log(`  signer fingerprint ${res.fingerprint}${res.trusted === null ? ' (not compared with a published key: pass --fingerprint or --keys)' : ' (matches the trusted installation key)'}`);
+          console.log(`  销毁的密钥 keys destroyed: ${sum.kek_versions ?? '?'} KEK version(s), ${sum.backup_key_versions ?? 'no record of'} backup key version(s)`);
+          console.log(`  校验的备份 backups checked: ${sum.backups_checked}; sealed under the tenant backup key: ${sum.backups_sealed}; opened with the root key alone: ${sum.backups_opened_with_root_key}`);
+          if (sum.backups_opened_with_root_key) console.log('  注意 note: 这些备份早于租户备份密钥（ADR 0013），持有根密钥口令者绕过 Custodian 仍可取回租户密钥，应销毁这些备份 / these backups predate tenant backup keys (ADR 0013): whoever holds the root passphrase can still take the tenant keys out of them outside Custodian; destroy them');
         } else {
           console.error(`无效 / INVALID: ${res.problems.join('; ')}`);
         }

@@ -3,7 +3,11 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { classifyColumns, DetectInputError, formatFindingsTable, redactFile, scanFile, suggestCollection, type FileFinding } from '../detect/index.js';
+import type { FileFinding } from '../detect/index.js';
+import { DetectInputError } from '../detect/errors.js';
+
+/** Loaded by the detect commands only: `custodian serve` does not carry the scanner's tables. */
+const detect = () => import('../detect/index.js');
 
 export function detectCommands(program: Command) {
   program.command('scan').description('发现文件中的个人信息（TXT/CSV/JSON/XLSX/DOCX） / find PI in files')
@@ -12,6 +16,7 @@ export function detectCommands(program: Command) {
     .option('--no-names', 'skip the name/address model (faster)')
     .option('--emit-collection <name>', 'suggest a vault collection definition from the columns of a CSV/XLSX')
     .action(async (files: string[], o) => {
+      const { classifyColumns, formatFindingsTable, scanFile, suggestCollection } = await detect();
       try {
         if (o.emitCollection) {
           const cols = await classifyColumns(files[0]);
@@ -38,6 +43,7 @@ export function detectCommands(program: Command) {
     .option('--sample <n>', 'rows to sample', (v) => Number(v), 200)
     .option('--emit-collection <name>', 'print a vault collection definition instead of the per-column suggestions')
     .action(async (table: string, o) => {
+      const { classifyColumns, suggestCollection } = await detect();
       const client = new pg.Client({ connectionString: o.databaseUrl, connectionTimeoutMillis: 5000 });
       try {
         if (!/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/.test(table)) throw new Error(`表名不合法 / not a table name: ${table}`);
@@ -65,6 +71,7 @@ export function detectCommands(program: Command) {
     .addOption(new Option('--mode <m>', 'mask | tag | pseudonym').choices(['mask', 'tag', 'pseudonym']).default('mask'))
     .option('--key-hex <hex>', '32-byte pseudonymisation key in hex (pseudonym mode; default: random per run)')
     .action(async (file: string, o) => {
+      const { redactFile } = await detect();
       try {
         const out = o.out ?? file.replace(/(\.[^./]+)?$/, (ext) => `.redacted${ext}`);
         const key = o.mode === 'pseudonym' ? (o.keyHex ? Buffer.from(o.keyHex, 'hex') : randomBytes(32)) : undefined;

@@ -7,7 +7,7 @@ import { StoreLockedError } from '../db/lock.js';
 import { callLocalServer, configFrom, initStore, isInitialised, rotateKeys, serve, withStore } from './store-cli.js';
 import type { VerifyResult } from '../audit/index.js';
 import { detectCommands } from './detect-cli.js';
-import { backupCommands } from './backup-cli.js';
+import { backupCommands, keyStoreCommands } from './backup-cli.js';
 // --- issue 11: certificate verify, archive open, doctor ---
 import { complianceCommands } from './compliance-cli.js';
 
@@ -55,6 +55,8 @@ export async function main(argv: string[]) {
         console.log(o.json ? JSON.stringify(out) : `租户密钥已轮换 / tenant key rotated: version ${out.kek_version}, ${out.rewrapped} data keys re-wrapped`);
       } catch (e) { fail(e); }
     });
+
+  keyStoreCommands(keys);
 
   const audit = program.command('audit').description('审计日志 / audit log');
   audit.command('verify').description('校验哈希链与签名检查点 / verify the hash chain and signed checkpoints')

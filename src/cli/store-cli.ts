@@ -71,17 +71,19 @@ export async function serve(cfg: Config) {
   const addr = server.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   app.db.lock?.update({ port, controlToken });
-  app.jobs.start(); // durable jobs: request deadlines, retention sweep (issue 5)
+  app.jobs.start(cfg.jobsPollSeconds * 1000); // durable jobs (design decision 8): every node polls, each due job runs once
   server.log.info(`Custodian listening on ${cfg.tlsCert ? 'https' : 'http'}://${cfg.host}:${port} (store: ${app.db.kind}); API docs at /docs`);
   return { app, server, port };
 }
 
 /** Run fn against the store directly, or refuse clearly if a server holds the embedded store. */
-export async function withStore<T>(cfg: Config, fn: (app: Custodian, tenantId: string) => Promise<T>): Promise<T> {
+export async function withStore<T>(cfg: Config, fn: (app: Custodian, tenantId: string) => Promise<T>, opts: { needTenant?: boolean } = {}): Promise<T> {
   const app = await openCustodian(cfg, { logger: createLogger({ level: 'silent' }) });
   try {
     const tenantId = await app.tenants.firstTenantId();
-    if (!tenantId) throw new Error('存储中没有租户 / the store has no tenant; run custodian init');
+    // A fresh store being recovered (keyfile copied in, then keys import and backup restore) has no tenant yet.
+    if (!tenantId && opts.needTenant !== false) throw new Error('存储中没有租户 / the store has no tenant; run custodian init');
+    if (!tenantId) return await fn(app, '');
     return await fn(app, tenantId);
   } finally {
     await app.close();

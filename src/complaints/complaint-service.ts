@@ -6,6 +6,7 @@
  * not the staff member who filed it. Every change is audited in its transaction.
  */
 import type { Db, Tx } from '../db/connection.js';
+import { orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { conflict, forbidden, invalidField, notFound } from '../core/errors.js';
 import { maskContact } from '../core/pi-types.js';
 import { newId } from '../core/ids.js';
@@ -15,6 +16,8 @@ import type { AccessService } from '../access/index.js';
 import type { KeyService } from '../crypto/keys-service.js';
 import { addWorkingDays, workingDaysBetween } from '../rights/index.js';
 import { chinaDate, toDay } from '../risks/index.js';
+
+export const COMPLAINT_SORT: SortSpec<'received_at' | 'sla_due' | 'state' | 'category' | 'updated_at'> = { columns: { received_at: 'received_at', sla_due: 'sla_due', state: 'state', category: 'category', updated_at: 'updated_at' }, sort: 'received_at', order: 'desc', tiebreak: ['id'] };
 
 export const COMPLAINT_KINDS = ['complaint', 'report'] as const;
 export const COMPLAINT_CHANNELS = ['portal', 'email', 'phone', 'letter', 'in_person', 'internal'] as const;
@@ -139,7 +142,7 @@ export function createComplaintService(deps: ComplaintDeps) {
       });
     },
 
-    async list(actor: Actor, q: ListComplaintsInput) {
+    async list(actor: Actor, q: ListComplaintsInput & PageQuery<keyof typeof COMPLAINT_SORT.columns>) {
       return db.transaction(async (tx) => {
         await manage(tx, actor);
         const t = today();
@@ -152,7 +155,7 @@ export function createComplaintService(deps: ComplaintDeps) {
         if (q.overdue === true) s = s.where('state', '!=', 'closed').where('sla_due', '<', t);
         const limit = Math.min(q.limit ?? 50, 200), offset = q.offset ?? 0;
         const total = Number((await s.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-        const rows = await s.orderBy('received_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+        const rows = await orderBySpec(s, q, COMPLAINT_SORT).limit(limit).offset(offset).execute();
         return { complaints: rows.map((r) => presentComplaint(r, t)), total, next_offset: offset + rows.length < total ? offset + rows.length : null };
       });
     },

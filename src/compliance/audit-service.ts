@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db, Tx } from '../db/connection.js';
+import { countOf, orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { conflict, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -16,6 +17,8 @@ import { chinaDate, dayString } from '../rights/index.js';
 import { AUDIT_RULES, auditIntervalMonths, auditOutcome, CHECKLIST, consecutiveSameFirm, itemByKey, nextAuditDue, type ItemStatus } from './audit-rules.js';
 import { collectors, countIndividuals, type EvidenceContext } from './evidence.js';
 import type { Doc } from './documents.js';
+
+export const COMPLIANCE_AUDIT_SORT: SortSpec<'created_at' | 'period_from' | 'title' | 'state' | 'completed_at'> = { columns: { created_at: 'created_at', period_from: 'period_from', title: 'title', state: 'state', completed_at: 'completed_at' }, sort: 'created_at', order: 'desc', tiebreak: ['id'] };
 
 export interface CreateAuditInput { title: string; kind: 'internal' | 'external'; firm?: string; period_from: string; period_to: string }
 export interface AnswerInput { status?: 'pass' | 'warn' | 'fail' | 'not_applicable'; note?: string }
@@ -158,12 +161,15 @@ export function createComplianceAuditService(deps: ComplianceAuditDeps) {
       return db.transaction((tx) => view(tx, actor.tenantId, id));
     },
 
-    async list(actor: Actor, page: { limit?: number; offset?: number } = {}) {
+    async list(actor: Actor, page: { state?: 'open' | 'completed'; kind?: 'internal' | 'external' } & PageQuery<keyof typeof COMPLIANCE_AUDIT_SORT.columns> = {}) {
       return db.transaction(async (tx) => {
         await allowed(tx, actor, 'compliance.read');
         const limit = Math.min(page.limit ?? 20, 200), offset = page.offset ?? 0;
-        const rows = await tx.selectFrom('compliance_audits').select(['id', 'title', 'kind', 'firm', 'period_from', 'period_to', 'state', 'created_at', 'completed_at']).where('tenant_id', '=', actor.tenantId).orderBy('created_at', 'desc').limit(limit).offset(offset).execute();
-        const total = Number((await tx.selectFrom('compliance_audits').select((eb) => eb.fn.countAll().as('n')).where('tenant_id', '=', actor.tenantId).executeTakeFirst())?.n ?? 0);
+        let s = tx.selectFrom('compliance_audits').select(['id', 'title', 'kind', 'firm', 'period_from', 'period_to', 'state', 'created_at', 'completed_at']).where('tenant_id', '=', actor.tenantId);
+        if (page.state) s = s.where('state', '=', page.state);
+        if (page.kind) s = s.where('kind', '=', page.kind);
+        const rows = await orderBySpec(s, page, COMPLIANCE_AUDIT_SORT).limit(limit).offset(offset).execute();
+        const total = await countOf(s);
         return { total, audits: rows.map((r) => ({ ...r, period_from: dayString(r.period_from), period_to: dayString(r.period_to), created_at: new Date(r.created_at).toISOString(), completed_at: r.completed_at ? new Date(r.completed_at).toISOString() : null })) };
       });
     },

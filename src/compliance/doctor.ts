@@ -130,6 +130,22 @@ export function createDoctor(deps: DoctorDeps) {
     return [b, d];
   }
 
+  /**
+   * Backups seal each tenant's keys under a backup key kept outside them (ADR 0013): a restore into a new store needs a
+   * key store export at least as new as the last change of those keys (a new tenant, a rotation, a deregistration).
+   */
+  async function keyStoreExport(tenants: string[]): Promise<DoctorCheck> {
+    const t: [string, string] = ['密钥库导出（灾难恢复）', 'Key store export (disaster recovery)'];
+    const changed = await sql<{ at: Date | null }>`select max(greatest(created_at, coalesce(destroyed_at, created_at))) as at from tenant_backup_keys`.execute(db.kysely);
+    const lastChange = changed.rows[0]?.at ? new Date(changed.rows[0].at) : null;
+    if (!lastChange) return check('key_store_export', 'pass', 'PIPL 51', t, ['尚无租户备份密钥（尚未备份）', 'no tenant backup key yet (nothing backed up)']);
+    const exported = await sql<{ at: Date | null }>`select max(at) as at from audit_events where tenant_id = any(${tenants}::text[]) and action = 'keys.store_export' and decision = 'allow'`.execute(db.kysely);
+    const lastExport = exported.rows[0]?.at ? new Date(exported.rows[0].at) : null;
+    if (!lastExport) return check('key_store_export', 'fail', 'PIPL 51', t, ['从未导出密钥库：新环境无法恢复任何备份。执行 custodian keys export --out 文件，并与备份分开保存', 'the key store was never exported: no backup can be restored into a new store. Run custodian keys export --out FILE and keep it apart from the backups']);
+    if (lastExport < lastChange) return check('key_store_export', 'warn', 'PIPL 51', t, [`最近一次导出（${lastExport.toISOString()}）早于租户备份密钥的最近变化（${lastChange.toISOString()}）：请重新导出`, `the last export (${lastExport.toISOString()}) predates the last change of tenant backup keys (${lastChange.toISOString()}): export again`]);
+    return check('key_store_export', 'pass', 'PIPL 51', t, [`最近一次导出：${lastExport.toISOString()}`, `last export: ${lastExport.toISOString()}`]);
+  }
+
   async function auditChains(tenants: string[]): Promise<DoctorCheck> {
     const t: [string, string] = ['审计哈希链校验', 'Audit hash chains verify'];
     const broken: string[] = [];
@@ -186,7 +202,7 @@ export function createDoctor(deps: DoctorDeps) {
       const now = opts.now ?? new Date();
       const tenants = opts.tenantId ? [opts.tenantId] : (await db.kysely.selectFrom('tenants').select('id').where('state', 'in', ['active', 'frozen']).execute()).map((t) => t.id);
       const checks: DoctorCheck[] = [
-        https(), ...keyfile(), ...secrets(), await adminMfa(tenants), ...(await backups(tenants, now)), await auditChains(tenants),
+        https(), ...keyfile(), ...secrets(), await adminMfa(tenants), ...(await backups(tenants, now)), await keyStoreExport(tenants), await auditChains(tenants),
         await keyAge(tenants, now), await postgresTls(), await dependencies(opts.offline ?? false), runtime(),
       ];
       const summary = { pass: 0, warn: 0, fail: 0, skip: 0 } as Record<CheckStatus, number>;

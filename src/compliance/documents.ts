@@ -3,9 +3,7 @@
  * management reports and destruction certificates build a `Doc`; the renderers know nothing of them.
  * PDF uses the CJK font of src/core/cjk-font.ts; without one a PDF is refused with a clear problem (XLSX/DOCX still work).
  */
-import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
-import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import { loadDocx, loadExcel, loadPdfkit } from '../core/lazy-libs.js';
 import { useCjkFonts } from '../core/cjk-font.js';
 
 export type Cell = string | number | boolean | null;
@@ -22,6 +20,7 @@ export const CONTENT_TYPES: Record<DocFormat, string> = {
 const text = (c: Cell) => (c === null || c === undefined ? '' : typeof c === 'boolean' ? (c ? '是 yes' : '否 no') : String(c));
 
 export async function renderXlsx(doc: Doc): Promise<Buffer> {
+  const ExcelJS = await loadExcel();
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Custodian';
   wb.created = new Date();
@@ -52,7 +51,8 @@ export async function renderXlsx(doc: Doc): Promise<Buffer> {
 }
 
 export async function renderDocx(doc: Doc): Promise<Buffer> {
-  const children: Array<Paragraph | Table> = [new Paragraph({ text: doc.title, heading: HeadingLevel.TITLE })];
+  const { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } = await loadDocx();
+  const children: Array<InstanceType<typeof Paragraph> | InstanceType<typeof Table>> = [new Paragraph({ text: doc.title, heading: HeadingLevel.TITLE })];
   if (doc.subtitle) children.push(new Paragraph({ children: [new TextRun({ text: doc.subtitle, italics: true })] }));
   const cell = (c: Cell, bold = false) => new TableCell({ children: [new Paragraph({ children: [new TextRun({ text: text(c), bold })] })] });
   for (const s of doc.sections) {
@@ -71,6 +71,7 @@ export async function renderDocx(doc: Doc): Promise<Buffer> {
 }
 
 export async function renderPdf(doc: Doc): Promise<Buffer> {
+  const PDFDocument = await loadPdfkit();
   const pdf = new PDFDocument({ size: 'A4', margin: 50, info: { Title: doc.title, Creator: 'Custodian' } });
   const chunks: Buffer[] = [];
   pdf.on('data', (c: Buffer) => chunks.push(c));

@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
+import { countOf, orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { conflict, gone, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -16,6 +17,8 @@ import { chinaDate, dayString, REQUEST_KINDS } from '../rights/index.js';
 import { CHECKLIST } from './audit-rules.js';
 import { collectors, countIndividuals } from './evidence.js';
 import type { Doc } from './documents.js';
+
+export const REPORT_SORT: SortSpec<'created_at' | 'period_from' | 'kind' | 'published_at'> = { columns: { created_at: 'created_at', period_from: 'period_from', kind: 'kind', published_at: 'published_at' }, sort: 'created_at', order: 'desc', tiebreak: ['id'] };
 
 export interface ReportServiceDeps { db: Db; audit: Pick<AuditService, 'record' | 'verify'>; access: Pick<AccessService, 'requirePermission'>; clock: Clock; requestDeadlineWorkingDays: number }
 export interface TransparencyInput { intro_zh?: string; intro_en?: string; rights_channel?: string }
@@ -133,15 +136,14 @@ export function createReportService(deps: ReportServiceDeps) {
       return { report_id: id, from: p.from, to: p.to };
     },
 
-    async list(actor: Actor, q: { kind?: 'management' | 'transparency'; limit?: number; offset?: number }) {
+    async list(actor: Actor, q: { kind?: 'management' | 'transparency'; published?: boolean } & PageQuery<keyof typeof REPORT_SORT.columns>) {
       return db.transaction(async (tx) => {
         await access.requirePermission(tx, actor, 'compliance.read');
         let s = tx.selectFrom('reports').select(['id', 'kind', 'period_from', 'period_to', 'created_by', 'created_at', 'published_at']).where('tenant_id', '=', actor.tenantId);
         if (q.kind) s = s.where('kind', '=', q.kind);
-        const rows = await s.orderBy('created_at', 'desc').limit(Math.min(q.limit ?? 20, 200)).offset(q.offset ?? 0).execute();
-        let c = tx.selectFrom('reports').select((eb) => eb.fn.countAll().as('n')).where('tenant_id', '=', actor.tenantId);
-        if (q.kind) c = c.where('kind', '=', q.kind);
-        const total = Number((await c.executeTakeFirst())?.n ?? 0);
+        if (q.published !== undefined) s = s.where('published_at', q.published ? 'is not' : 'is', null);
+        const rows = await orderBySpec(s, q, REPORT_SORT).limit(Math.min(q.limit ?? 20, 200)).offset(q.offset ?? 0).execute();
+        const total = await countOf(s);
         return { total, reports: rows.map((r) => ({ ...present({ ...r, content: null }), content: undefined })) };
       });
     },

@@ -8,12 +8,15 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.js';
+import { countOf, orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { forbidden, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
 import type { Actor, AuditService } from '../audit/index.js';
 import type { AccessService } from '../access/index.js';
 import { chinaDate } from '../rights/index.js';
+
+export const ACCOUNTABILITY_SORT: SortSpec<'created_at' | 'staff_id' | 'measure' | 'source'> = { columns: { created_at: 'created_at', staff_id: 'staff_id', measure: 'measure', source: 'source' }, sort: 'created_at', order: 'desc', tiebreak: ['id'] };
 
 export interface QuizQuestion { question: string; options: string[]; answer: number }
 export interface CourseInput { title: string; content: string; quiz: QuizQuestion[]; pass_score: number; validity_days: number; roles: string[] }
@@ -153,13 +156,15 @@ export function createTrainingService(deps: { db: Db; audit: Pick<AuditService, 
       return out;
     },
 
-    async listViolations(actor: Actor, page: { staff_id?: string; limit?: number; offset?: number }) {
+    async listViolations(actor: Actor, page: { staff_id?: string; measure?: string; source?: 'incident' | 'audit' | 'other' } & PageQuery<keyof typeof ACCOUNTABILITY_SORT.columns>) {
       return db.transaction(async (tx) => {
         await access.requirePermission(tx, actor, 'compliance.read');
         let q = tx.selectFrom('accountability_records').selectAll().where('tenant_id', '=', actor.tenantId);
         if (page.staff_id) q = q.where('staff_id', '=', page.staff_id);
-        const rows = await q.orderBy('created_at', 'desc').limit(Math.min(page.limit ?? 20, 200)).offset(page.offset ?? 0).execute();
-        return { records: rows.map((r) => ({ id: r.id, staff_id: r.staff_id, source: r.source, source_ref: r.source_ref, description: r.description, measure: r.measure, measure_detail: r.measure_detail, created_by: r.created_by, created_at: new Date(r.created_at).toISOString() })) };
+        if (page.measure) q = q.where('measure', '=', page.measure);
+        if (page.source) q = q.where('source', '=', page.source);
+        const rows = await orderBySpec(q, page, ACCOUNTABILITY_SORT).limit(Math.min(page.limit ?? 20, 200)).offset(page.offset ?? 0).execute();
+        return { total: await countOf(q), records: rows.map((r) => ({ id: r.id, staff_id: r.staff_id, source: r.source, source_ref: r.source_ref, description: r.description, measure: r.measure, measure_detail: r.measure_detail, created_by: r.created_by, created_at: new Date(r.created_at).toISOString() })) };
       });
     },
   };

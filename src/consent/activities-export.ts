@@ -3,7 +3,8 @@
  * (exceljs; three sheets — activities, PI fields, recipients — with zh-CN and en headers) for
  * regulators, auditors and the PI protection officer.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from '../core/lazy-libs.js';
 import { CATEGORY_LABELS, TYPE_INFO, type Category, type FieldType } from '../core/pi-catalog.js';
 import {
   ACTIVITY_STATE_LABELS, END_ACTION_LABELS, LEGAL_BASIS_SHORT, OPERATION_LABELS, RECIPIENT_KIND_LABELS, SECURITY_MEASURE_LABELS, SOURCE_LABELS,
@@ -79,6 +80,7 @@ function header(ws: ExcelJS.Worksheet, cols: Array<{ zh: string; en: string; wid
 }
 
 export async function buildActivitiesXlsx(rows: ExportActivity[], ctx: ExportContext): Promise<Buffer> {
+  const ExcelJS = await loadExcel();
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Custodian';
   wb.created = ctx.generatedAt;

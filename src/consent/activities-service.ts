@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
+import { orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { AppError, conflict, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -16,6 +17,8 @@ import type { ActivityComputed, ActivityInput, ActivityPatch, AssessmentGate, Tr
 import { changedKeys, missingForActivation, normaliseEntry, resolveActivity, triggerList, type PurposeFacts } from './activities-rules.js';
 import { buildActivitiesJson, buildActivitiesXlsx } from './activities-export.js';
 
+export const ACTIVITY_SORT: SortSpec<'updated_at' | 'created_at' | 'name' | 'state' | 'department'> = { columns: { updated_at: 'updated_at', created_at: 'created_at', name: 'name', state: 'state', department: 'department' }, sort: 'updated_at', order: 'desc', tiebreak: ['id'] };
+
 export interface ActivityDeps {
   db: Db;
   audit: Pick<AuditService, 'record'>;
@@ -26,7 +29,7 @@ export interface ActivityDeps {
   assessmentGate?: AssessmentGate;
 }
 
-export interface ActivityFilter { state?: 'draft' | 'active' | 'retired'; purpose?: string; trigger?: keyof Triggers; q?: string; department?: string; limit?: number; offset?: number }
+export interface ActivityFilter extends PageQuery<keyof typeof ACTIVITY_SORT.columns> { state?: 'draft' | 'active' | 'retired'; purpose?: string; trigger?: keyof Triggers; q?: string; department?: string }
 
 type Row = { id: string; name: string; state: 'draft' | 'active' | 'retired'; revision: number; legal_basis: string; department: string | null; owner: string | null; entry: unknown; computed: unknown; triggers: unknown; created_at: Date; updated_at: Date; activated_at: Date | null; retired_at: Date | null; retire_reason: string | null };
 export type ActivityView = ReturnType<typeof present>;
@@ -126,7 +129,7 @@ export function createActivitiesService(deps: ActivityDeps) {
         if (f.purpose) { const p = f.purpose; q = q.where(({ exists, selectFrom }) => exists(selectFrom('activity_purposes as ap').select('ap.activity_id').whereRef('ap.tenant_id', '=', 'activities.tenant_id').whereRef('ap.activity_id', '=', 'activities.id').where('ap.purpose', '=', p))); }
         if (f.trigger) q = q.where(sql<boolean>`(triggers ->> ${f.trigger}) = 'true'`);
         const total = Number((await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
-        const rows = await q.select([...COLUMNS]).orderBy('updated_at', 'desc').orderBy('id').limit(f.limit ?? 50).offset(f.offset ?? 0).execute();
+        const rows = await orderBySpec(q.select([...COLUMNS]), f, ACTIVITY_SORT).limit(f.limit ?? 50).offset(f.offset ?? 0).execute();
         return { activities: (rows as Row[]).map(present), total, limit: f.limit ?? 50, offset: f.offset ?? 0 };
       });
     },

@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
+import { orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { AppError, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -13,6 +14,8 @@ import type { Actor, AuditService } from '../audit/index.js';
 import type { AccessService } from '../access/index.js';
 import type { ConsentInput, NoticeScope, Triggers } from './consent-types.js';
 import { birthDateFromEvidence, chinaDate, guardianProblem, isUnderGuardianAge, separateReasons } from './consent-rules.js';
+
+export const CONSENT_SORT: SortSpec<'granted_at' | 'withdrawn_at' | 'purpose' | 'subject_id' | 'notice_version'> = { columns: { granted_at: 'granted_at', withdrawn_at: 'withdrawn_at', purpose: 'purpose', subject_id: 'subject_id', notice_version: 'notice_version' }, sort: 'granted_at', order: 'desc', tiebreak: ['subject_id', 'purpose'] };
 
 export interface ConsentDeps {
   db: Db;
@@ -30,7 +33,7 @@ export interface GrantContext {
   birthDate?: string | null;
 }
 
-export interface ConsentFilter { purpose?: string; state?: 'granted' | 'withdrawn'; needs_reconsent?: boolean; notice?: string; subject_id?: string; minor?: boolean; limit?: number; offset?: number }
+export interface ConsentFilter extends PageQuery<keyof typeof CONSENT_SORT.columns> { purpose?: string; state?: 'granted' | 'withdrawn'; needs_reconsent?: boolean; notice?: string; subject_id?: string; minor?: boolean }
 
 const CONSENT_COLUMNS = ['subject_id', 'purpose', 'state', 'notice', 'notice_version', 'channel', 'separate', 'evidence', 'guardian', 'guardian_relation', 'guardian_subject_id', 'guardian_verification', 'minor', 'age_source', 'needs_reconsent', 'reconsent_since', 'granted_at', 'withdrawn_at'] as const;
 
@@ -164,7 +167,7 @@ export function createConsentService(deps: ConsentDeps) {
         if (f.subject_id) q = q.where('subject_id', '=', f.subject_id);
         if (f.minor !== undefined) q = q.where('minor', '=', f.minor);
         const total = Number((await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
-        const rows = await q.select([...CONSENT_COLUMNS]).orderBy('granted_at', 'desc').orderBy('subject_id').orderBy('purpose').limit(f.limit ?? 50).offset(f.offset ?? 0).execute();
+        const rows = await orderBySpec(q.select([...CONSENT_COLUMNS]), f, CONSENT_SORT).limit(f.limit ?? 50).offset(f.offset ?? 0).execute();
         return { consents: rows, total, limit: f.limit ?? 50, offset: f.offset ?? 0 };
       });
     },

@@ -4,7 +4,9 @@
  * consents into re-consent, and the diff between two versions. Changes are audited in their transaction.
  */
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
+import { containsPattern, countOf, pageOf, type PageQuery, type SortSpec } from '../db/paging.js';
 import { AppError, conflict, invalidField, notFound } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { Actor, AuditService } from '../audit/index.js';
@@ -21,6 +23,8 @@ export interface NoticeDeps {
   clock: Clock;
 }
 
+export const NOTICE_SORT: SortSpec<'name' | 'version' | 'language' | 'created_at'> = { columns: { name: 'name', version: 'version', language: 'language', created_at: 'created_at' }, sort: 'name', order: 'asc', tiebreak: ['name', 'version'] };
+export interface NoticeListQuery extends PageQuery<keyof typeof NOTICE_SORT.columns> { name?: string; q?: string; language?: string[]; material_change?: boolean; /** Only the newest version of each notice. */ latest?: boolean }
 const LIST_COLUMNS = ['name', 'version', 'language', 'sha256', 'purposes', 'material_change', 'changed_purposes', 'missing_sections', 'scope', 'compared_with', 'created_at'] as const;
 
 function sectionError(missing: MissingSection[]): AppError {
@@ -126,11 +130,16 @@ export function createNoticeService(deps: NoticeDeps) {
     },
 
     /** Versions (without texts), newest first within each notice. */
-    async list(tenantId: string, filter: { name?: string } = {}) {
+    async list(tenantId: string, filter: NoticeListQuery = {}) {
+      const newest = sql<number>`(select max(n2.version) from notices n2 where n2.tenant_id = notices.tenant_id and n2.name = notices.name)`;
       let q = db.kysely.selectFrom('notices').select([...LIST_COLUMNS]).where('tenant_id', '=', tenantId);
       if (filter.name) q = q.where('name', '=', filter.name);
-      const rows = await q.orderBy('name').orderBy('version').execute();
-      return rows.map(presentVersion);
+      if (filter.latest) q = q.where('version', '=', newest);
+      if (filter.q) q = q.where('name', 'ilike', containsPattern(filter.q));
+      if (filter.language?.length) q = q.where('language', 'in', filter.language);
+      if (filter.material_change !== undefined) q = q.where('material_change', '=', filter.material_change);
+      const rows = await pageOf(q.select(newest.as('latest_version')), filter, NOTICE_SORT).execute();
+      return { notices: rows.map((r) => ({ ...presentVersion(r), latest_version: Number(r.latest_version) })), total: await countOf(q) };
     },
 
     /** One version with its text and sections, exactly as published. */

@@ -36,11 +36,16 @@ export const ConfigSchema = z.strictObject({
   /** Customer portal: email through SMTP when set (`smtp://user:pass@host:587`), else the file outbox. */
   smtpUrl: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   smtpFrom: z.string().min(3).default('Custodian <no-reply@localhost>'),
+  /** SMS through an HTTP gateway (signed JSON POST, see docs/portal.md) when set, else the file outbox. */
+  smsWebhookUrl: z.string().url().regex(/^https?:\/\//, 'must start with https:// (or http:// on a private network)').optional(),
+  smsWebhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Sign-in codes per contact and per client address within portalCodeWindowMinutes. */
   portalCodesPerContact: z.coerce.number().int().min(1).max(100).default(5),
   portalCodesPerIp: z.coerce.number().int().min(1).max(10_000).default(20),
   portalCodeWindowMinutes: z.coerce.number().int().min(1).max(24 * 60).default(15),
   portalSessionIdleMinutes: z.coerce.number().int().min(5).max(24 * 60).default(30),
+  /** How often each server polls the durable job queue (every node polls; each due job runs on one). */
+  jobsPollSeconds: z.coerce.number().int().min(1).max(3600).default(30),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -68,9 +73,12 @@ const ENV_MAP: Record<string, keyof Config> = {
   CUSTODIAN_S3_SECRET_ACCESS_KEY: 's3SecretAccessKey',
   CUSTODIAN_SMTP_URL: 'smtpUrl',
   CUSTODIAN_SMTP_FROM: 'smtpFrom',
+  CUSTODIAN_SMS_WEBHOOK_URL: 'smsWebhookUrl',
+  CUSTODIAN_SMS_WEBHOOK_SECRET: 'smsWebhookSecret',
   CUSTODIAN_PORTAL_CODES_PER_CONTACT: 'portalCodesPerContact',
   CUSTODIAN_PORTAL_CODES_PER_IP: 'portalCodesPerIp',
   CUSTODIAN_PORTAL_SESSION_IDLE_MINUTES: 'portalSessionIdleMinutes',
+  CUSTODIAN_JOBS_POLL_SECONDS: 'jobsPollSeconds',
 };
 
 export class ConfigError extends Error {}
@@ -113,6 +121,9 @@ export function loadConfig(input: LoadConfigInput = {}): Config {
   const cfg = parsed.data;
   if (cfg.s3Endpoint && (!cfg.s3AccessKeyId || !cfg.s3SecretAccessKey)) {
     throw new ConfigError('配置无效 / invalid setting s3AccessKeyId/s3SecretAccessKey: CUSTODIAN_S3_ENDPOINT needs CUSTODIAN_S3_ACCESS_KEY_ID and CUSTODIAN_S3_SECRET_ACCESS_KEY');
+  }
+  if (Boolean(cfg.smsWebhookUrl) !== Boolean(cfg.smsWebhookSecret)) {
+    throw new ConfigError('配置无效 / invalid setting smsWebhookUrl/smsWebhookSecret: CUSTODIAN_SMS_WEBHOOK_URL and CUSTODIAN_SMS_WEBHOOK_SECRET go together (the secret signs every call)');
   }
   if (cfg.backupDir?.startsWith('s3://') && !cfg.s3Endpoint) {
     throw new ConfigError('配置无效 / invalid setting backupDir (CUSTODIAN_BACKUP_DIR): an s3:// folder needs CUSTODIAN_S3_ENDPOINT and its keys');

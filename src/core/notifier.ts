@@ -7,7 +7,7 @@
  */
 import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 
 export type Channel = 'sms' | 'email';
@@ -57,6 +57,38 @@ export function createSmtpNotifier(url: string, from: string): Notifier {
       if (msg.channel !== 'email') throw new Error('the SMTP adapter only sends email');
       const info = await transport.sendMail({ from, to: msg.to, subject: msg.subject, text: msg.body, headers: { 'Content-Language': msg.language } });
       return { messageRef: `smtp:${String(info.messageId ?? '')}` };
+    },
+  };
+}
+
+/**
+ * SMS (or email) through an HTTP gateway the operator runs or rents: each message is POSTed as JSON
+ * `{ id, channel, to, subject, text, language, reference }` with `X-Custodian-Timestamp` and
+ * `X-Custodian-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" under the shared secret>`, so the gateway
+ * can refuse forged or replayed calls. A 2xx answer is delivery to the gateway (its JSON `id`, if any, becomes the
+ * message reference); anything else, or no answer within 10 s, is a failed send that the caller retries.
+ */
+export function createWebhookNotifier(url: string, secret: string, channel: Channel = 'sms'): Notifier {
+  return {
+    name: `${channel}-webhook`,
+    async send(msg) {
+      if (msg.channel !== channel) throw new Error(`this webhook adapter sends ${channel} only`);
+      const id = `msg_${randomUUID().replace(/-/g, '')}`;
+      const body = JSON.stringify({ id, channel: msg.channel, to: msg.to, subject: msg.subject, text: msg.body, language: msg.language, reference: msg.reference });
+      const ts = String(Math.floor(Date.now() / 1000));
+      const sig = createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
+      let res: Response;
+      try {
+        res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-custodian-timestamp': ts, 'x-custodian-signature': `sha256=${sig}` }, body, signal: AbortSignal.timeout(10_000), redirect: 'error' });
+      } catch (e) {
+        // The gateway's address only, never the recipient or the text.
+        throw new Error(`${channel} gateway unreachable at ${new URL(url).host}: ${(e as Error).name === 'TimeoutError' ? 'no answer in 10 s' : (e as Error).message}`);
+      }
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${channel} gateway refused the message: HTTP ${res.status}`);
+      let ref = id;
+      try { const j = JSON.parse(text) as { id?: unknown }; if (typeof j.id === 'string' && j.id.length <= 200) ref = j.id; } catch { /* not JSON: keep our id */ }
+      return { messageRef: `${channel}-webhook:${ref}` };
     },
   };
 }

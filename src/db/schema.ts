@@ -118,7 +118,7 @@ export interface AlertsTable {
   reason: string | null; incident_id: string | null; created_at: Timestamp; updated_at: Timestamp;
 }
 export interface IncidentTimelineTable { tenant_id: string; id: string; incident_id: string; at: Timestamp; actor_type: string; actor_id: string; entry: string; note: string | null; details: Json<Record<string, unknown> | null> | null }
-/** A view over the two tables below (migration 0014): one row per affected subject. */
+/** A view over the two tables below (migration 0015): one row per affected subject. */
 export interface IncidentSubjectsTable { tenant_id: string; incident_id: string; subject_id: string; types: string[]; sensitive: boolean; events: number }
 export interface IncidentSubjectKindsTable { tenant_id: string; incident_id: string; kind: string; types: string[]; sensitive: boolean; subjects: string }
 export interface IncidentSubjectChunksTable { tenant_id: string; incident_id: string; chunk: number; subject_ids: string[]; kinds: string[]; events: number[]; subjects: number; sensitive: number }
@@ -151,6 +151,8 @@ export interface ReportsTable { tenant_id: string; id: string; kind: 'management
 export interface AuditorEngagementsTable { tenant_id: string; id: string; firm: string; auditor_name: string; api_key_id: string; expires_at: Timestamp; created_by: string; created_at: Timestamp; revoked_at: TimestampNull }
 export interface PrivacyBudgetsTable { tenant_id: string; epsilon_total: number; updated_at: Timestamp }
 export interface PrivacyBudgetLedgerTable { tenant_id: string; id: string; epsilon: number; label: string; query: Json<Record<string, unknown>>; actor_id: string; at: Timestamp }
+// 0014_tenant_backup_keys (ADR 0013): never written into a backup
+export interface TenantBackupKeysTable { tenant_id: string; version: number; wrapped: Buffer | null; created_at: Timestamp; retired_at: TimestampNull; destroyed_at: TimestampNull; reason: string | null }
 export interface PaillierKeysTable { tenant_id: string; id: string; bits: number; public_n: string; private_sealed: Buffer; created_at: Timestamp }
 
 export interface TrainingCoursesTable { tenant_id: string; id: string; title: string; content: string; quiz: Json<Array<{ question: string; options: string[]; answer: number }>>; pass_score: number; validity_days: number; roles: Json<string[]>; created_by: string; created_at: Timestamp; retired_at: TimestampNull }
@@ -202,6 +204,7 @@ export interface Database {
   privacy_budgets: PrivacyBudgetsTable;
   privacy_budget_ledger: PrivacyBudgetLedgerTable;
   paillier_keys: PaillierKeysTable;
+  tenant_backup_keys: TenantBackupKeysTable;
   rights_requests: RightsRequestsTable;
   subject_instructions: SubjectInstructionsTable;
   retention_rules: RetentionRulesTable;

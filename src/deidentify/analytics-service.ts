@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.js';
+import { countOf, orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { AppError, conflict, invalidField } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Actor, AuditService } from '../audit/index.js';
@@ -16,6 +17,7 @@ import { fieldAad, unpackFields, type CollectionStore, type FieldDef } from '../
 import { createPrivacyBudget, laplaceNoise, PrivacyBudgetError } from './dp.js';
 import { ageBand, generaliseRegion, PROVINCE_NAMES } from './generalise.js';
 
+export const LEDGER_SORT: SortSpec<'at' | 'epsilon' | 'label'> = { columns: { at: 'at', epsilon: 'epsilon', label: 'label' }, sort: 'at', order: 'desc', tiebreak: ['id'] };
 export interface DpQueryInput {
   collection: string;
   purpose: string;
@@ -72,10 +74,12 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
   }
 
   return {
-    async budget(actor: Actor, page: { limit?: number; offset?: number } = {}) {
+    async budget(actor: Actor, page: PageQuery<keyof typeof LEDGER_SORT.columns> & { actor_id?: string } = {}) {
       await db.transaction((tx) => access.requirePermission(tx, actor, 'analytics.use').catch(() => access.requirePermission(tx, actor, 'compliance.read')));
-      const ledger = await db.kysely.selectFrom('privacy_budget_ledger').select(['id', 'epsilon', 'label', 'query', 'actor_id', 'at']).where('tenant_id', '=', actor.tenantId).orderBy('at', 'desc').limit(Math.min(page.limit ?? 50, 500)).offset(page.offset ?? 0).execute();
-      return { ...(await budgetOf(actor.tenantId)), ledger: ledger.map((l) => ({ ...l, epsilon: Number(l.epsilon), at: new Date(l.at).toISOString() })) };
+      let s = db.kysely.selectFrom('privacy_budget_ledger').select(['id', 'epsilon', 'label', 'query', 'actor_id', 'at']).where('tenant_id', '=', actor.tenantId);
+      if (page.actor_id) s = s.where('actor_id', '=', page.actor_id);
+      const ledger = await orderBySpec(s, page, LEDGER_SORT).limit(Math.min(page.limit ?? 50, 500)).offset(page.offset ?? 0).execute();
+      return { ...(await budgetOf(actor.tenantId)), ledger: ledger.map((l) => ({ ...l, epsilon: Number(l.epsilon), at: new Date(l.at).toISOString() })), ledger_total: await countOf(s) };
     },
 
     /** Set the tenant's total epsilon (the officer's decision). It cannot go below what is already spent. */

@@ -6,5 +6,5 @@ export { ageFromBirthDate, ageBand, generaliseRegion, generaliseDate, truncatePo
 export { kAnonymity, enforceKAnonymity, type Row, type KAnonymityReport, type EnforceOptions, type EnforceResult } from './kanon.js';
 export { createPrivacyBudget, laplaceCount, laplaceSum, laplaceNoise, PrivacyBudgetError, type PrivacyBudget, type LedgerEntry, type DpOptions } from './dp.js';
 // issue 11: differential-privacy analytics over the vault with a per-tenant budget ledger; Paillier sums
-export { createAnalyticsService, bucketOf, bucketDomain, type AnalyticsService, type DpQueryInput } from './analytics-service.js';
+export { createAnalyticsService, bucketOf, bucketDomain, LEDGER_SORT, type AnalyticsService, type DpQueryInput } from './analytics-service.js';
 export { createPaillierService, encodeSigned, decodeSigned, type PaillierService } from './paillier-service.js';

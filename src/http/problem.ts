@@ -25,7 +25,9 @@ export function problemHandler(err: FastifyError & { code?: string }, req: Fasti
       const where = v.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
       const params = v.params as { issue?: { code?: string; keys?: string[] } };
       const extra = params?.issue?.code === 'unrecognized_keys' && params.issue.keys ? params.issue.keys.join(', ') : '';
-      const field = [err.validationContext === 'body' ? '' : err.validationContext, where, extra].filter(Boolean).join(where && extra ? '.' : '') || err.validationContext || 'body';
+      // body fields by their path (guardian.name); query and path parameters under their part (querystring.sort)
+      const path = [where, extra].filter(Boolean).join('.');
+      const field = err.validationContext === 'body' || !err.validationContext ? path || 'body' : [err.validationContext, path].filter(Boolean).join('.');
       return { field, reason: v.message };
     });
     const first = errors[0];

@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
+import { countOf, orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { conflict, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -17,6 +18,9 @@ import { chinaDate, workingDay } from '../rights/index.js';
 import { DEFAULT_PARAMS, EVIDENCE_CAP, RULES, defaultRuleSet, evaluate, persistReads, type ActorState, type AlertHit, type AuditLite, type RuleName, type RuleSet } from './anomaly-rules.js';
 import { publish } from './sinks.js';
 import type { AlertState } from './incident-types.js';
+
+export const BASELINE_SORT: SortSpec<'last_seen' | 'first_seen' | 'events' | 'actor_id'> = { columns: { last_seen: 'last_seen', first_seen: 'first_seen', events: 'events', actor_id: 'actor_id' }, sort: 'last_seen', order: 'desc', tiebreak: ['actor_id'] };
+export const ALERT_SORT: SortSpec<'created_at' | 'event_count' | 'rule' | 'state' | 'actor_id' | 'window_end'> = { columns: { created_at: 'created_at', event_count: 'event_count', rule: 'rule', state: 'state', actor_id: 'actor_id', window_end: 'window_end' }, sort: 'created_at', order: 'desc', tiebreak: ['id'] };
 
 export interface AnomalyDeps {
   db: Db;
@@ -244,7 +248,7 @@ export function createAnomalyService(deps: AnomalyDeps) {
       return scan(actor.tenantId);
     },
 
-    async listAlerts(actor: Actor, q: ListAlertsInput) {
+    async listAlerts(actor: Actor, q: ListAlertsInput & PageQuery<keyof typeof ALERT_SORT.columns>) {
       return db.transaction(async (tx) => {
         await manage(tx, actor);
         let s = tx.selectFrom('alerts').where('tenant_id', '=', actor.tenantId);
@@ -258,7 +262,7 @@ export function createAnomalyService(deps: AnomalyDeps) {
         const limit = Math.min(q.limit ?? 50, 200);
         const offset = q.offset ?? 0;
         const total = Number((await s.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-        const rows = await s.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+        const rows = await orderBySpec(s.selectAll(), q, ALERT_SORT).limit(limit).offset(offset).execute();
         const byState = await tx.selectFrom('alerts').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).where('tenant_id', '=', actor.tenantId).groupBy('state').execute();
         return { alerts: rows.map(presentAlert), total, next_offset: offset + rows.length < total ? offset + rows.length : null, counts: Object.fromEntries(byState.map((b) => [b.state, Number(b.n)])) };
       });
@@ -350,14 +354,17 @@ export function createAnomalyService(deps: AnomalyDeps) {
     },
 
     /** Per-actor baselines (what "far above the actor's own baseline" is measured against). */
-    async baselines(actor: Actor, q: { limit?: number; offset?: number }) {
+    async baselines(actor: Actor, q: PageQuery<keyof typeof BASELINE_SORT.columns> & { actor_type?: string }) {
       return db.transaction(async (tx) => {
         await manage(tx, actor);
         const limit = Math.min(q.limit ?? 50, 200);
         const offset = q.offset ?? 0;
-        const rows = await tx.selectFrom('anomaly_actors').select(['actor_id', 'actor_type', 'first_seen', 'last_seen', 'events', 'networks', 'sens_mean', 'sens_var', 'sens_buckets'])
-          .where('tenant_id', '=', actor.tenantId).orderBy('last_seen', 'desc').orderBy('actor_id').limit(limit + 1).offset(offset).execute();
+        let s = tx.selectFrom('anomaly_actors').select(['actor_id', 'actor_type', 'first_seen', 'last_seen', 'events', 'networks', 'sens_mean', 'sens_var', 'sens_buckets'])
+          .where('tenant_id', '=', actor.tenantId);
+        if (q.actor_type) s = s.where('actor_type', '=', q.actor_type);
+        const rows = await orderBySpec(s, q, BASELINE_SORT).limit(limit + 1).offset(offset).execute();
         return {
+          total: await countOf(s),
           actors: rows.slice(0, limit).map((r) => ({
             actor_id: r.actor_id, actor_type: r.actor_type, first_seen: new Date(r.first_seen).toISOString(), last_seen: new Date(r.last_seen).toISOString(), events: Number(r.events),
             networks: (r.networks as string[]).length, sensitive_reads_per_active_bucket: { mean: Math.round(r.sens_mean * 100) / 100, sd: Math.round(Math.sqrt(Math.max(r.sens_var, 0)) * 100) / 100, hours: r.sens_buckets },

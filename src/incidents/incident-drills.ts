@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db, Tx } from '../db/connection.js';
+import { countOf, orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { newId } from '../core/ids.js';
 import { notFound } from '../core/errors.js';
 import { cnIdCheckChar } from '../core/pi-types.js';
@@ -24,6 +25,7 @@ import type { IncidentAdmin } from './incident-admin.js';
 import type { DrillScenario } from './incident-types.js';
 
 /** A throw-away Custodian (own store, keys and tenant) that the drill may do anything to. */
+export const DRILL_SORT: SortSpec<'started_at' | 'duration_ms' | 'scenario'> = { columns: { started_at: 'started_at', duration_ms: 'duration_ms', scenario: 'scenario' }, sort: 'started_at', order: 'desc', tiebreak: ['id'] };
 export interface DrillSandbox {
   dir: string;
   tenantId: string;
@@ -210,14 +212,17 @@ export function createDrillService(deps: DrillDeps) {
       return { id: r.id, scenario: r.scenario, scheduled: r.scheduled, started_at: new Date(r.started_at).toISOString(), finished_at: new Date(r.finished_at).toISOString(), ok: r.ok, duration_ms: r.duration_ms, steps: r.steps as Step[], result: r.result, problem: r.problem, started_by: r.started_by };
     },
 
-    async list(actor: Actor, q: { limit?: number; offset?: number }) {
+    async list(actor: Actor, q: PageQuery<keyof typeof DRILL_SORT.columns> & { scenario?: string; ok?: boolean }) {
       return db.transaction(async (tx) => {
         await manage(tx, actor);
         const limit = Math.min(q.limit ?? 20, 200);
         const offset = q.offset ?? 0;
-        const rows = await tx.selectFrom('incident_drills').selectAll().where('tenant_id', '=', actor.tenantId).orderBy('started_at', 'desc').orderBy('id').limit(limit + 1).offset(offset).execute();
+        let sel = tx.selectFrom('incident_drills').selectAll().where('tenant_id', '=', actor.tenantId);
+        if (q.scenario) sel = sel.where('scenario', '=', q.scenario);
+        if (q.ok !== undefined) sel = sel.where('ok', '=', q.ok);
+        const rows = await orderBySpec(sel, q, DRILL_SORT).limit(limit + 1).offset(offset).execute();
         const s = await loadSettings(tx, actor.tenantId);
-        return { drills: rows.slice(0, limit).map((r) => service.present(r)), next_offset: rows.length > limit ? offset + limit : null, schedule: { every_days: s.drill_every_days, scenario: s.drill_scenario, next_at: s.next_drill_at } };
+        return { drills: rows.slice(0, limit).map((r) => service.present(r)), total: await countOf(sel), next_offset: rows.length > limit ? offset + limit : null, schedule: { every_days: s.drill_every_days, scenario: s.drill_scenario, next_at: s.next_drill_at } };
       });
     },
 

@@ -4,8 +4,7 @@
  * subset-embedded) and DOCX (docx). Counts, types and ids only; no PI values.
  */
 import { createHash } from 'node:crypto';
-import PDFDocument from 'pdfkit';
-import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import { loadDocx, loadPdfkit } from '../core/lazy-libs.js';
 import { useCjkFonts } from '../core/cjk-font.js';
 import { GRADE_LABELS } from './incident-rules.js';
 import type { Grade } from './incident-types.js';
@@ -109,6 +108,7 @@ function title(doc: ReportDocument) {
 }
 
 export async function renderPdf(doc: ReportDocument): Promise<Buffer> {
+  const PDFDocument = await loadPdfkit();
   const pdf = new PDFDocument({ size: 'A4', margin: 50, info: { Title: title(doc), Author: 'Custodian', Subject: doc.incident.id } });
   const chunks: Buffer[] = [];
   pdf.on('data', (c: Buffer) => chunks.push(c));
@@ -151,8 +151,9 @@ export async function renderPdf(doc: ReportDocument): Promise<Buffer> {
 }
 
 export async function renderDocx(doc: ReportDocument): Promise<Buffer> {
+  const { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } = await loadDocx();
   const run = (text: string, bold = false, size = 21) => new TextRun({ text, bold, size, font: { ascii: 'Arial', eastAsia: 'SimSun', hAnsi: 'Arial' } });
-  const children: Array<Paragraph | Table> = [
+  const children: Array<InstanceType<typeof Paragraph> | InstanceType<typeof Table>> = [
     new Paragraph({ alignment: AlignmentType.CENTER, heading: HeadingLevel.TITLE, children: [run(title(doc), true, 32)] }),
     new Paragraph({ alignment: AlignmentType.CENTER, children: [run(`生成时间 / Generated ${cst(doc.generated_at)}`, false, 18)] }),
   ];

@@ -44,7 +44,7 @@ function mapping(cols: Collection[]) {
 /**
  * The affected set is stored as chunks (arrays of subject ids, each with its PI kind and event count) plus one row
  * per distinct PI kind, not as one row per subject: writing 1.7 M indexed rows cost 5–50 s, writing 1,700 chunks a
- * fraction of one (ADR 0013).
+ * fraction of one (ADR 0014).
  * - `chunkSubjects`: subjects per chunk (about; subjects are spread over the chunks by a hash of their id).
  * - `passSubjects`: subjects whose chunks are built in one pass. The chunks' arrays are built in memory, so a larger
  *   set is built in several passes over the per-subject rows (each pass's hash table is freed before the next),

@@ -5,6 +5,7 @@
  * its transaction and pushed to the tenant's sinks.
  */
 import type { Db, Tx } from '../db/connection.js';
+import { orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { conflict, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -17,6 +18,8 @@ import { addTimeline, iso, loadIncident, loadSettings, type IncidentRow } from '
 import { publish } from './sinks.js';
 import { kindLabel, type ReportDocument } from './incident-report.js';
 import { GRADES, type ChecklistItem, type Grade, type IncidentSettings, type IncidentState, type OpenIncidentInput, type PlanStep, type ReviewInput, type ScopeInput, type StepKind, type UpdateIncidentInput } from './incident-types.js';
+
+export const INCIDENT_SORT: SortSpec<'detected_at' | 'report_due_at' | 'affected_count' | 'title' | 'state' | 'updated_at'> = { columns: { detected_at: 'detected_at', report_due_at: 'report_due_at', affected_count: 'affected_count', title: 'title', state: 'state', updated_at: 'updated_at' }, sort: 'detected_at', order: 'desc', tiebreak: ['id'] };
 
 export interface IncidentDeps {
   db: Db;
@@ -138,7 +141,7 @@ export function createIncidentService(deps: IncidentDeps) {
       });
     },
 
-    async list(actor: Actor, q: ListIncidentsInput) {
+    async list(actor: Actor, q: ListIncidentsInput & PageQuery<keyof typeof INCIDENT_SORT.columns>) {
       return db.transaction(async (tx) => {
         await manage(tx, actor);
         const now = clock.now();
@@ -151,7 +154,7 @@ export function createIncidentService(deps: IncidentDeps) {
         const limit = Math.min(q.limit ?? 50, 200);
         const offset = q.offset ?? 0;
         const total = Number((await sel.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-        const rows = await sel.selectAll().orderBy('detected_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+        const rows = await orderBySpec(sel.selectAll(), q, INCIDENT_SORT).limit(limit).offset(offset).execute();
         return { incidents: rows.map((r) => presentIncident(r, now, s)), total, next_offset: offset + rows.length < total ? offset + rows.length : null };
       });
     },

@@ -22,6 +22,9 @@ export type { DrillSandbox } from './incident-drills.js';
 export type { SecretBox } from './sinks.js';
 export { renderPdf, renderDocx, documentHash, type ReportDocument } from './incident-report.js';
 export { RULES, DEFAULT_PARAMS, type RuleName } from './anomaly-rules.js';
+export { ALERT_SORT, BASELINE_SORT } from './anomaly-service.js';
+export { DRILL_SORT } from './incident-drills.js';
+export { INCIDENT_SORT } from './incident-service.js';
 export * from './incident-types.js';
 
 export interface IncidentsDeps {

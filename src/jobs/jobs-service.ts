@@ -43,8 +43,9 @@ export function createJobsService(deps: { db: Db; onError?: (kind: string, e: un
       const rows = await sql<JobRow>`select tenant_id, id, kind, attempts from jobs
         where (state = 'queued' and run_at <= ${now}) or (state = 'running' and locked_until < ${now})
         order by run_at limit ${limit} for update skip locked`.execute(tx);
+      // attempts counts claims in the database itself: a job claimed twice shows it.
       for (const r of rows.rows) {
-        await tx.updateTable('jobs').set({ state: 'running', locked_until: new Date(now.getTime() + LEASE_MS), attempts: r.attempts + 1 })
+        await tx.updateTable('jobs').set((eb) => ({ state: 'running', locked_until: new Date(now.getTime() + LEASE_MS), attempts: eb('attempts', '+', 1) }))
           .where('tenant_id', '=', r.tenant_id).where('id', '=', r.id).execute();
       }
       return rows.rows;

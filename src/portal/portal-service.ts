@@ -8,6 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db, Tx } from '../db/connection.js';
+import { pageArray, type PageQuery, type SortOrder } from '../db/paging.js';
 import { AppError, invalidField, notFound, unauthorized } from '../core/errors.js';
 import { newId, newSecret } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -43,6 +44,12 @@ export const PORTAL_REQUEST_KINDS = ['access', 'copy', 'portability', 'correctio
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 const portalSystem = (tenantId: string, clientIp?: string, requestId?: string): Actor => ({ type: 'system', id: 'portal', tenantId, roles: [], clientIp, requestId });
+
+type OutboxRow = { id: string; at: string; channel: string; kind: 'portal_code' | 'incident_notice' };
+export const OUTBOX_SORT: { sort: 'at' | 'channel' | 'kind'; order: SortOrder; value: Record<'at' | 'channel' | 'kind', (m: OutboxRow) => string> } = {
+  sort: 'at', order: 'desc', value: { at: (m) => m.at, channel: (m) => `${m.channel}|${m.at}`, kind: (m) => `${m.kind}|${m.at}` },
+};
+export interface OutboxQuery extends PageQuery<'at' | 'channel' | 'kind'> { channel?: Array<'sms' | 'email'>; kind?: Array<'portal_code' | 'incident_notice'> }
 
 export function createPortalService(deps: PortalDeps) {
   const { db, audit, lookup, clock, limits } = deps;
@@ -208,24 +215,30 @@ export function createPortalService(deps: PortalDeps) {
       return { complaints: await deps.complaints.listOwn(actor) };
     },
 
-    /** Staff view of the file outbox: who (masked), when, which channel and what for; never the text (it may hold a code). */
-    async outbox(actor: Actor, limit: number) {
+    /**
+     * Staff view of the file outbox: who (masked), when, which channel and what for; never the text (it may hold a code).
+     * The window is the outbox's last seven daily files; paged, sorted and filtered here, not in the browser.
+     */
+    async outbox(actor: Actor, q: OutboxQuery) {
       await db.transaction((tx) => deps.access.requirePermission(tx, actor, 'requests.manage'));
       // The outbox is shared by the installation's tenants: keep the messages of this tenant's challenges and incidents.
-      const all = await readOutbox(deps.outboxDir, limit * 4);
-      const ids = [...new Set(all.map((m) => (m.reference.startsWith('portal/') ? m.reference.slice(7) : m.reference.split('/')[0])))];
+      const all = await readOutbox(deps.outboxDir, Number.MAX_SAFE_INTEGER);
+      const ref = (m: { reference: string }) => (m.reference.startsWith('portal/') ? m.reference.slice(7) : m.reference.split('/')[0]);
+      const ids = [...new Set(all.map(ref))];
       const mine = new Set<string>();
-      if (ids.length) {
-        await db.transaction(async (tx) => {
-          for (const r of await tx.selectFrom('portal_challenges').select('id').where('tenant_id', '=', actor.tenantId).where('id', 'in', ids).execute()) mine.add(r.id);
-          for (const r of await tx.selectFrom('incidents').select('id').where('tenant_id', '=', actor.tenantId).where('id', 'in', ids).execute()) mine.add(r.id);
-          await audit.record(tx, actor, [{ action: 'outbox.read', decision: 'allow', details: { limit } }]);
-        });
-      }
-      const lines = all.filter((m) => mine.has(m.reference.startsWith('portal/') ? m.reference.slice(7) : m.reference.split('/')[0])).slice(0, limit);
-      return {
-        messages: lines.map((m) => ({ id: m.id, at: m.at, channel: m.channel, to: maskRecipient(m.to), kind: m.reference.startsWith('portal/') ? 'portal_code' : 'incident_notice', reference: m.reference.startsWith('portal/') ? m.reference : m.reference.split('/')[0] })),
-      };
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < ids.length; i += 1000) {
+          const part = ids.slice(i, i + 1000);
+          for (const r of await tx.selectFrom('portal_challenges').select('id').where('tenant_id', '=', actor.tenantId).where('id', 'in', part).execute()) mine.add(r.id);
+          for (const r of await tx.selectFrom('incidents').select('id').where('tenant_id', '=', actor.tenantId).where('id', 'in', part).execute()) mine.add(r.id);
+        }
+        await audit.record(tx, actor, [{ action: 'outbox.read', decision: 'allow', details: { limit: q.limit ?? 100, offset: q.offset ?? 0 } }]);
+      });
+      const rows = all.filter((m) => mine.has(ref(m))).map((m) => ({
+        id: m.id, at: m.at, channel: m.channel, to: maskRecipient(m.to), kind: m.reference.startsWith('portal/') ? 'portal_code' as const : 'incident_notice' as const,
+        reference: m.reference.startsWith('portal/') ? m.reference : m.reference.split('/')[0],
+      })).filter((m) => (!q.channel?.length || q.channel.includes(m.channel)) && (!q.kind?.length || q.kind.includes(m.kind)));
+      return { messages: pageArray(rows, { ...q, limit: q.limit ?? 100 }, OUTBOX_SORT), total: rows.length };
     },
   };
 }

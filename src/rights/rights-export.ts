@@ -4,7 +4,7 @@
  * purposes that concern it, as JSON (machine-readable, for portability), CSV (UTF-8 with BOM, opens
  * in Excel and WPS) or XLSX (one sheet per part, zh-CN and en headers).
  */
-import ExcelJS from 'exceljs';
+import { loadExcel } from '../core/lazy-libs.js';
 import type { SubjectExport } from '../vault/index.js';
 import { csvCell } from './rights-rules.js';
 
@@ -56,6 +56,7 @@ export function exportCsv(doc: ExportDocument): string {
 
 /** The same content as a workbook: sheets 个人信息 data, 同意 consents, 处理目的 processing. Cells are text, never formulas. */
 export async function exportXlsx(doc: ExportDocument): Promise<Buffer> {
+  const ExcelJS = await loadExcel();
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Custodian';
   wb.created = new Date(doc.generated_at);

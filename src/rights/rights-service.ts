@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
+import { countOf, orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { AppError, conflict, forbidden, gone, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -20,6 +21,9 @@ import { addWorkingDays, chinaDate, dayString, workingDaysBetween } from './work
 import { canTransition, isOpen } from './rights-rules.js';
 import { buildExportDocument, exportCsv, exportXlsx, type ConsentLine, type PurposeLine } from './rights-export.js';
 import { EXPORT_KINDS, effectiveKind, OPEN_STATES, type CreateRequestInput, type Requester, type ListRequestsInput, type RequestKind, type RequestState, type TransitionInput } from './rights-types.js';
+
+/** Sort keys of the request queue (GET /requests?sort=). */
+export const REQUEST_SORT: SortSpec<'due' | 'received_at' | 'updated_at' | 'state' | 'kind'> = { columns: { due: 'due', received_at: 'received_at', updated_at: 'updated_at', state: 'state', kind: 'kind' }, sort: 'due', order: 'asc', tiebreak: ['id'] };
 
 export interface RightsDeps {
   db: Db;
@@ -197,7 +201,7 @@ export function createRightsService(deps: RightsDeps) {
       });
     },
 
-    async list(actor: Actor, q: ListRequestsInput) {
+    async list(actor: Actor, q: ListRequestsInput & PageQuery<keyof typeof REQUEST_SORT.columns>) {
       return db.transaction(async (tx) => {
         await manage(tx, actor);
         const now = clock.now();
@@ -211,8 +215,9 @@ export function createRightsService(deps: RightsDeps) {
         if (q.overdue === false) s = s.where((eb) => eb.or([eb('due', '>=', today), eb('state', 'not in', OPEN_STATES)]));
         const limit = Math.min(q.limit ?? 50, 200);
         const offset = q.offset ?? 0;
-        const rows = await s.orderBy('due').orderBy('id').limit(limit + 1).offset(offset).execute();
-        return { requests: rows.slice(0, limit).map((r) => presentRequest(r, now)), next_offset: rows.length > limit ? offset + limit : null };
+        const rows = await orderBySpec(s, q, REQUEST_SORT).limit(limit).offset(offset).execute();
+        const total = await countOf(s);
+        return { requests: rows.map((r) => presentRequest(r, now)), total, next_offset: offset + rows.length < total ? offset + rows.length : null };
       });
     },
 

@@ -4,6 +4,7 @@
  * Every change is audited in its transaction. Risks hold no PI: titles and descriptions are about processing.
  */
 import type { Db, Tx } from '../db/connection.js';
+import { orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { conflict, invalidField, notFound, type AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -11,6 +12,8 @@ import type { Actor, AuditService } from '../audit/index.js';
 import type { AccessService, Permission } from '../access/index.js';
 import { chinaDate, addCalendarDaysTo } from './risk-dates.js';
 import { levelOf, loadMatrix, matrixProblems, scaleProblem, type RiskMatrix } from './risk-matrix.js';
+
+export const RISK_SORT: SortSpec<'score' | 'title' | 'status' | 'next_review' | 'due_date' | 'created_at' | 'owner'> = { columns: { score: 'score', title: 'title', status: 'status', next_review: 'next_review', due_date: 'due_date', created_at: 'created_at', owner: 'owner' }, sort: 'score', order: 'desc', tiebreak: ['id'] };
 
 export const RISK_STATUSES = ['open', 'treating', 'accepted', 'closed'] as const;
 export type RiskStatus = (typeof RISK_STATUSES)[number];
@@ -145,7 +148,7 @@ export function createRiskService(deps: RisksDeps) {
       });
     },
 
-    async list(actor: Actor, q: ListRisksInput) {
+    async list(actor: Actor, q: ListRisksInput & PageQuery<keyof typeof RISK_SORT.columns>) {
       return db.transaction(async (tx) => {
         await manage(tx, actor);
         const today = chinaDate(clock.now());
@@ -161,7 +164,7 @@ export function createRiskService(deps: RisksDeps) {
         const limit = Math.min(q.limit ?? 50, 200);
         const offset = q.offset ?? 0;
         const total = Number((await s.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-        const rows = await s.orderBy('score', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+        const rows = await orderBySpec(s, q, RISK_SORT).limit(limit).offset(offset).execute();
         return { risks: rows.map((r) => presentRisk(r, today)), total, next_offset: offset + rows.length < total ? offset + rows.length : null };
       });
     },

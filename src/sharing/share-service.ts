@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db, Tx } from '../db/connection.js';
+import { orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { AppError, forbidden, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -16,6 +17,8 @@ import type { CollectionStore, RecordsService, RecordView } from '../vault/index
 import { chinaDate, requireAnyPermission, toDay } from '../risks/index.js';
 import { encryptToRecipient, type Envelope } from './recipient-crypto.js';
 import { contractRefusal, fieldsOutside } from './sharing-rules.js';
+
+export const SHARE_SORT: SortSpec<'created_at' | 'records' | 'subjects' | 'purpose'> = { columns: { created_at: 'created_at', records: 'records', subjects: 'subjects', purpose: 'purpose' }, sort: 'created_at', order: 'desc', tiebreak: ['id'] };
 
 export interface ShareInput { channel: string; record_ids: string[]; fields?: string[]; skip_refused?: boolean; note?: string }
 export interface ShareDeps {
@@ -136,15 +139,16 @@ export function createShareService(deps: ShareDeps) {
       };
     },
 
-    async list(actor: Actor, q: { third_party_id?: string; channel?: string; limit?: number; offset?: number }) {
+    async list(actor: Actor, q: { third_party_id?: string; channel?: string; purpose?: string } & PageQuery<keyof typeof SHARE_SORT.columns>) {
       return db.transaction(async (tx) => {
         await requireAnyPermission(access, tx, actor, ['third_parties.manage', 'shares.create']);
         let s = tx.selectFrom('shares').selectAll().where('tenant_id', '=', actor.tenantId);
         if (q.third_party_id) s = s.where('third_party_id', '=', q.third_party_id);
         if (q.channel) s = s.where('channel_id', '=', q.channel);
+        if (q.purpose) s = s.where('purpose', '=', q.purpose);
         const limit = Math.min(q.limit ?? 50, 200), offset = q.offset ?? 0;
         const total = Number((await s.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-        const rows = await s.orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+        const rows = await orderBySpec(s, q, SHARE_SORT).limit(limit).offset(offset).execute();
         return { shares: rows.map(presentShare), total, next_offset: offset + rows.length < total ? offset + rows.length : null };
       });
     },

@@ -4,6 +4,7 @@
  * channels, and deletion confirmation tracked after a contract ends. Every change is audited.
  */
 import type { Db, Tx } from '../db/connection.js';
+import { containsPattern, orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { conflict, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -15,6 +16,8 @@ import type { CollectionStore } from '../vault/index.js';
 import { addCalendarDaysTo, chinaDate, requireAnyPermission, toDay } from '../risks/index.js';
 import { recipientAlgorithm, RecipientKeyError } from './recipient-crypto.js';
 import { contractFlag, SCREENING_QUESTIONS, suggestedScreening, type PiScope, type ScreeningResult, type ThirdPartyKind } from './sharing-rules.js';
+
+export const THIRD_PARTY_SORT: SortSpec<'name' | 'kind' | 'country' | 'state' | 'review_due' | 'created_at'> = { columns: { name: 'name', kind: 'kind', country: 'country', state: 'state', review_due: 'review_due', created_at: 'created_at' }, sort: 'name', order: 'asc', tiebreak: ['id'] };
 
 export interface Contact { name: string; role?: string; phone?: string; email?: string }
 export interface ThirdPartyInput { name: string; kind: ThirdPartyKind; uscc?: string; country?: string; address?: string; contacts?: Contact[]; review_due?: string }
@@ -119,16 +122,17 @@ export function createThirdPartyService(deps: ThirdPartyDeps) {
       });
     },
 
-    async list(actor: Actor, q: { kind?: ThirdPartyKind; state?: string; flagged?: boolean; limit?: number; offset?: number }) {
+    async list(actor: Actor, q: { kind?: ThirdPartyKind; state?: string; flagged?: boolean; q?: string } & PageQuery<keyof typeof THIRD_PARTY_SORT.columns>) {
       return db.transaction(async (tx) => {
         await requireAnyPermission(access, tx, actor, ['third_parties.manage', 'shares.create', 'transfers.manage']);
         let s = tx.selectFrom('third_parties').selectAll().where('tenant_id', '=', actor.tenantId);
         if (q.kind) s = s.where('kind', '=', q.kind);
         if (q.state) s = s.where('state', '=', q.state);
         if (q.flagged) s = s.where('flag', 'is not', null);
+        if (q.q) s = s.where('name', 'ilike', containsPattern(q.q));
         const limit = Math.min(q.limit ?? 50, 200), offset = q.offset ?? 0;
         const total = Number((await s.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-        const rows = await s.orderBy('name').limit(limit).offset(offset).execute();
+        const rows = await orderBySpec(s, q, THIRD_PARTY_SORT).limit(limit).offset(offset).execute();
         return { third_parties: rows.map(presentParty), total, next_offset: offset + rows.length < total ? offset + rows.length : null };
       });
     },

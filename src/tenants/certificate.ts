@@ -78,3 +78,24 @@ export function verifyCertificate(doc: unknown, opts: { trustedFingerprints?: st
   out.ok = problems.length === 0;
   return out;
 }
+
+/**
+ * What a certificate says was destroyed and checked, for people reading `custodian certificate verify`: counts of
+ * keys, and per checked backup whether its copy of the tenant's keys was sealed under the (destroyed) tenant backup
+ * key or opened with the root key alone (backups made before ADR 0013). Read from the signed content only.
+ */
+export function certificateSummary(doc: unknown) {
+  const d = (doc ?? {}) as { counts?: Record<string, number>; verification?: { backups?: Array<{ file?: string; ok?: boolean; root_key_alone?: { format_version?: number; sealed_under_backup_key?: boolean; opened_with_root_key?: number } }> } };
+  const backups = (d.verification?.backups ?? []).map((b) => ({
+    file: b.file ?? null, restore_check_ok: b.ok === true,
+    sealed_under_backup_key: b.root_key_alone?.sealed_under_backup_key ?? null,
+    opened_with_root_key: b.root_key_alone?.opened_with_root_key ?? null,
+  }));
+  return {
+    subjects: d.counts?.subjects ?? null, records: d.counts?.records ?? null, kek_versions: d.counts?.kek_versions ?? null,
+    backup_key_versions: d.counts?.backup_key_versions ?? null, backups_checked: backups.length,
+    backups_sealed: backups.filter((b) => b.sealed_under_backup_key === true).length,
+    backups_opened_with_root_key: backups.filter((b) => (b.opened_with_root_key ?? 0) > 0).length,
+    backups,
+  };
+}

@@ -34,6 +34,6 @@ export function separationRefusal(step: 'approve' | 'execute', actor: { id: stri
 /** The method statement printed on every certificate. */
 export const DESTRUCTION_METHOD = {
   name: 'crypto-shredding',
-  zh: '加密擦除：销毁租户的全部密钥加密密钥（KEK）各版本与盲索引密钥，使每个个人数据密钥及其加密的全部字段（在线数据、副本与备份）无法解密；随后删除全部记录与盲索引条目，并将租户写入删除台账，任何备份恢复时都会重放。',
-  en: 'Crypto-shredding: every version of the tenant key-encryption key (KEK) and the blind-index key are destroyed, so no subject data key, and no field sealed under one (live rows, replicas and backups), can be decrypted; then every record and blind-index entry is deleted and the tenant is written to the erasure ledger, which every backup restore replays.',
+  zh: '加密擦除：销毁租户的全部密钥加密密钥（KEK）各版本与盲索引密钥，以及各备份中封装这些密钥所用的租户备份密钥（保存在备份之外），使每个个人数据密钥及其加密的全部字段（在线数据、副本与备份，即使持有根密钥）无法解密；随后删除全部记录与盲索引条目，并将租户写入删除台账，任何备份恢复时都会重放。',
+  en: 'Crypto-shredding: every version of the tenant key-encryption key (KEK) and the blind-index key are destroyed, with the tenant backup keys (kept outside backups) under which every backup sealed them, so no subject data key, and no field sealed under one (live rows, replicas and backups, even with the root key), can be decrypted; then every record and blind-index entry is deleted and the tenant is written to the erasure ledger, which every backup restore replays.',
 };

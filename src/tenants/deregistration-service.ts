@@ -2,7 +2,8 @@
  * Enterprise deregistration (企业注销, design decision 4): request -> approval by a second person, which
  * freezes all processing of the tenant's PI -> notice to customers recorded -> execution: the archive the
  * law requires the handler to keep is exported (sealed under the handler's passphrase), every KEK version
- * and the blind-index key are destroyed (crypto-shredding of everything in one statement), the tenant
+ * and the blind-index key are destroyed, with the tenant's backup keys (ADR 0013: what every backup sealed its key
+ * material under) and Paillier private keys (crypto-shredding of everything in one transaction), the tenant
  * enters the erasure ledger, records and index entries are deleted, the result is verified on the live
  * store and on backups restored into scratch stores, and a destruction certificate signed by the
  * installation key is issued. Active legal holds stop execution.
@@ -17,6 +18,7 @@ import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
 import type { RootKeyProvider } from '../crypto/keyfile.js';
 import { createKeyService, type KeyService } from '../crypto/keys-service.js';
+import type { TenantBackupKeyStore } from '../crypto/backup-keys.js';
 import { kekAad } from '../crypto/keyring.js';
 import type { SuiteId } from '../crypto/suites.js';
 import type { Actor, AuditService } from '../audit/index.js';
@@ -37,9 +39,10 @@ export interface DeregistrationDeps {
   db: Db;
   root: RootKeyProvider;
   keys: Pick<KeyService, 'forgetTenant'>;
+  backupKeys: Pick<TenantBackupKeyStore, 'destroy' | 'counts' | 'location'>;
   audit: Pick<AuditService, 'record' | 'checkpoint'>;
   access: Pick<AccessService, 'requirePermission' | 'forgetTenantState'>;
-  backup: Pick<BackupService, 'inScratchRestore'>;
+  backup: Pick<BackupService, 'inScratchRestore' | 'rootKeyAlone'>;
   installation: InstallationKeys;
   archiveDir: string;
   clock: Clock;
@@ -48,6 +51,8 @@ export interface DeregistrationDeps {
 /** What is left of a tenant in a store, and whether any sampled ciphertext still opens. */
 export interface ShredCheck {
   kek_versions_remaining: number; index_key_present: boolean; subject_keys_remaining: number; records_remaining: number; blind_index_remaining: number;
+  /** Versions of the tenant's backup key still in the key store that every restore uses (the live one). */
+  backup_keys_remaining: number; paillier_keys_remaining: number;
   keyring: 'destroyed' | 'available'; samples_tried: number; samples_decrypted: number; ok: boolean;
 }
 
@@ -112,6 +117,9 @@ export function createDeregistrationService(deps: DeregistrationDeps) {
       const subjectKeys = await n(sql`select count(*)::int as n from subjects where tenant_id = ${tenantId} and wrapped_key is not null`);
       const records = await n(sql`select count(*)::int as n from records where tenant_id = ${tenantId}`);
       const index = await n(sql`select count(*)::int as n from blind_index where tenant_id = ${tenantId}`);
+      const paillier = await n(sql`select count(*)::int as n from paillier_keys where tenant_id = ${tenantId}`);
+      // The key store every restore uses is the live one (never in a backup); read inside this transaction when it is the live store.
+      const backupKeys = (await deps.backupKeys.counts(store === db ? tx : db.kysely, tenantId)).live;
       let keyring: ShredCheck['keyring'] = 'destroyed';
       let decrypted = 0;
       // A fresh key service, so nothing cached in this process helps; only what the store holds counts.
@@ -132,8 +140,8 @@ export function createDeregistrationService(deps: DeregistrationDeps) {
       for (const r of rows) {
         try { await deps.root.unwrap(r.wrapped as Buffer, kekAad(tenantId, r.version), suite); keyring = 'available'; } catch { /* does not unwrap */ }
       }
-      const ok = kek === 0 && !t?.index_key_wrapped && subjectKeys === 0 && records === 0 && index === 0 && keyring === 'destroyed' && decrypted === 0;
-      return { kek_versions_remaining: kek, index_key_present: Boolean(t?.index_key_wrapped), subject_keys_remaining: subjectKeys, records_remaining: records, blind_index_remaining: index, keyring, samples_tried: samples.length, samples_decrypted: decrypted, ok };
+      const ok = kek === 0 && !t?.index_key_wrapped && subjectKeys === 0 && records === 0 && index === 0 && paillier === 0 && backupKeys === 0 && keyring === 'destroyed' && decrypted === 0;
+      return { kek_versions_remaining: kek, index_key_present: Boolean(t?.index_key_wrapped), subject_keys_remaining: subjectKeys, records_remaining: records, blind_index_remaining: index, backup_keys_remaining: backupKeys, paillier_keys_remaining: paillier, keyring, samples_tried: samples.length, samples_decrypted: decrypted, ok };
     });
   }
 
@@ -193,6 +201,8 @@ export function createDeregistrationService(deps: DeregistrationDeps) {
         collections: await one(sql`select count(*)::int as n from collections where tenant_id = ${tenantId}`),
         consents: await one(sql`select count(*)::int as n from consents where tenant_id = ${tenantId}`),
         kek_versions: await one(sql`select count(*)::int as n from tenant_keys where tenant_id = ${tenantId} and wrapped is not null`),
+        backup_key_versions: await one(sql`select count(*)::int as n from tenant_backup_keys where tenant_id = ${tenantId} and wrapped is not null`),
+        paillier_keys: await one(sql`select count(*)::int as n from paillier_keys where tenant_id = ${tenantId}`),
       };
       // SHA-256 over the sorted ids of the subjects whose keys are destroyed (ids are not PI values).
       const h = createHash('sha256');
@@ -362,11 +372,15 @@ export function createDeregistrationService(deps: DeregistrationDeps) {
       const ledgerSeq = await db.transaction(async (tx) => {
         await tx.updateTable('tenant_keys').set({ wrapped: null, retired_at: clock.now() }).where('tenant_id', '=', tenantId).execute();
         await tx.updateTable('tenants').set({ index_key_wrapped: null, state: 'destroyed' }).where('id', '=', tenantId).execute();
+        // The backup keys go in the same transaction: from its commit no backup, old or in progress, can unseal the tenant's keys.
+        await deps.backupKeys.destroy(tx, tenantId, `deregistration ${pre.d.id}`);
+        // Paillier private keys would decrypt the ciphertexts handed to partners: customer values, so they go too.
+        await tx.deleteFrom('paillier_keys').where('tenant_id', '=', tenantId).execute();
         const l = await sql<{ seq: number }>`insert into erasure_ledger (tenant_id, kind, target_id, reason) values (${tenantId}, 'tenant', ${tenantId}, ${`deregistration ${pre.d.id}`}) returning seq`.execute(tx);
         await tx.updateTable('api_keys').set({ revoked_at: clock.now() }).where('tenant_id', '=', tenantId).where('revoked_at', 'is', null).execute();
         await tx.updateTable('sessions').set({ revoked_at: clock.now() }).where('tenant_id', '=', tenantId).where('revoked_at', 'is', null).execute();
         await tx.deleteFrom('jobs').where('tenant_id', '=', tenantId).where('state', '=', 'queued').execute();
-        await audit.record(tx, actor, [{ action: 'tenant.keys_destroy', decision: 'allow', details: { deregistration_id: pre.d.id, kek_versions: snap.counts.kek_versions, subjects: snap.counts.subjects } }]);
+        await audit.record(tx, actor, [{ action: 'tenant.keys_destroy', decision: 'allow', details: { deregistration_id: pre.d.id, kek_versions: snap.counts.kek_versions, backup_key_versions: snap.counts.backup_key_versions, subjects: snap.counts.subjects } }]);
         const seq = Number(l.rows[0].seq);
         // Recorded with the destruction itself, so an interrupted execution can finish (the samples are ciphertexts whose keys are now gone).
         const progress: Progress = {
@@ -402,7 +416,9 @@ export function createDeregistrationService(deps: DeregistrationDeps) {
       for (const b of input.backups ?? []) {
         const digest = sha256(readFileSync(b.file));
         const check = await deps.backup.inScratchRestore({ from: b.file, passphrase: b.passphrase }, (scratch) => shredCheck(scratch, tenantId, suite, snap.samples));
-        backups.push({ file: basename(b.file), sha256: digest, ...check });
+        // And outside Custodian: the tenant's key material read straight from the file, tried with the root key alone.
+        const alone = await deps.backup.rootKeyAlone({ from: b.file, passphrase: b.passphrase }, tenantId);
+        backups.push({ file: basename(b.file), sha256: digest, ...check, root_key_alone: alone });
       }
       const verified = live.ok && backups.every((b) => b.ok);
 

@@ -1,5 +1,5 @@
 /**
- * Tenants: a new tenant gets its key hierarchy, a signing key for audit checkpoints, the built-in
+ * Tenants: a new tenant gets its key hierarchy, its backup key (ADR 0013), a signing key for audit checkpoints, the built-in
  * `owner` role (every action on every field for every purpose, plain, plus admin), an admin account
  * and a first API key holding that role. Secrets are returned once and stored only hashed or sealed.
  */
@@ -8,6 +8,7 @@ import { hash as argon2Hash } from '@node-rs/argon2';
 import type { Db, Tx } from '../db/connection.js';
 import { newId } from '../core/ids.js';
 import type { RootKeyProvider } from '../crypto/keyfile.js';
+import type { TenantBackupKeyStore } from '../crypto/backup-keys.js';
 import { createTenantKeys } from '../crypto/keyring.js';
 import { generateSigningKey } from '../crypto/signing.js';
 import type { SuiteId } from '../crypto/suites.js';
@@ -16,7 +17,7 @@ import { ACTIONS } from '../access/index.js';
 
 const signingAad = (tenantId: string, keyId: string) => `signing-key|${tenantId}|${keyId}`;
 
-export function createTenantService(deps: { db: Db; root: RootKeyProvider; access: AccessService }) {
+export function createTenantService(deps: { db: Db; root: RootKeyProvider; access: AccessService; backupKeys: TenantBackupKeyStore }) {
   const suites = new Map<string, SuiteId>();
   const signers = new Map<string, { id: string; algorithm: string; privateKeyPem: string }>();
 
@@ -63,6 +64,8 @@ export function createTenantService(deps: { db: Db; root: RootKeyProvider; acces
       return deps.db.transaction(async (tx) => {
         await tx.insertInto('tenants').values({ id: tenantId, name: input.name, suite: input.suite, kek_version: 1, index_key_wrapped: keys.indexKeyWrapped }).execute();
         await tx.insertInto('tenant_keys').values({ tenant_id: tenantId, version: 1, wrapped: keys.kekWrapped }).execute();
+        // With its backup key from the start, so every backup that holds the tenant can seal its keys (ADR 0013).
+        await deps.backupKeys.current(tx, tenantId, input.suite);
         await tx.insertInto('signing_keys').values({ tenant_id: tenantId, id: signingId, algorithm: signing.algorithm, public_key: signing.publicKeyPem, private_sealed: signingSealed }).execute();
         await tx.insertInto('roles').values({
           tenant_id: tenantId, name: 'owner', title: '所有者 / Owner', builtin: true, permissions: JSON.stringify(['admin']),

@@ -1,2 +1,2 @@
-export { createTransferService, loadTransferRules, type TransferService, type TransferInput, type TransferDeps } from './transfer-service.js';
+export { createTransferService, loadTransferRules, type TransferService, type TransferInput, type TransferDeps, TRANSFER_SORT } from './transfer-service.js';
 export { ROUTES, EXEMPTION_GROUNDS, TRANSFER_MODES, THRESHOLDS_2024, DEFAULT_TRANSFER_RULES, requiredRoute, volumeAlerts, routeRefusal, type Route, type RequiredRoute, type ExemptionGround, type TransferRules, type Thresholds, type Volume, type Alert } from './transfer-rules.js';

@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
+import { orderBySpec, type PageQuery, type SortSpec } from '../db/paging.js';
 import { AppError, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Clock } from '../core/clock.js';
@@ -16,6 +17,8 @@ import type { AssessmentService } from '../assessments/index.js';
 import { addWorkingDays } from '../rights/index.js';
 import { chinaDate, toDay } from '../risks/index.js';
 import { DEFAULT_TRANSFER_RULES, requiredRoute, routeRefusal, volumeAlerts, type ExemptionGround, type Route, type TransferRules, type Volume } from './transfer-rules.js';
+
+export const TRANSFER_SORT: SortSpec<'transfer_date' | 'created_at' | 'destination_country' | 'recipient' | 'non_sensitive' | 'sensitive'> = { columns: { transfer_date: 'transfer_date', created_at: 'created_at', destination_country: 'destination_country', recipient: 'recipient', non_sensitive: 'non_sensitive', sensitive: 'sensitive' }, sort: 'transfer_date', order: 'desc', tiebreak: ['id'] };
 
 export interface TransferInput {
   transfer_date?: string; destination_country: string; recipient: string; mode?: 'transmission' | 'remote_access' | 'storage_abroad'; third_party_id?: string; purpose: string; pi_types: string[];
@@ -140,16 +143,17 @@ export function createTransferService(deps: TransferDeps) {
       return out;
     },
 
-    async list(actor: Actor, q: { year?: number; destination_country?: string; third_party_id?: string; limit?: number; offset?: number }) {
+    async list(actor: Actor, q: { year?: number; destination_country?: string; third_party_id?: string; route?: string } & PageQuery<keyof typeof TRANSFER_SORT.columns>) {
       return db.transaction(async (tx) => {
         await manage(tx, actor);
         let s = tx.selectFrom('cross_border_transfers').selectAll().where('tenant_id', '=', actor.tenantId);
         if (q.year) s = s.where('year', '=', q.year);
         if (q.destination_country) s = s.where('destination_country', '=', q.destination_country);
         if (q.third_party_id) s = s.where('third_party_id', '=', q.third_party_id);
+        if (q.route) s = s.where('route', '=', q.route);
         const limit = Math.min(q.limit ?? 50, 200), offset = q.offset ?? 0;
         const total = Number((await s.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-        const rows = await s.orderBy('transfer_date', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+        const rows = await orderBySpec(s, q, TRANSFER_SORT).limit(limit).offset(offset).execute();
         return { transfers: rows.map((r) => present(r as Row)), total, next_offset: offset + rows.length < total ? offset + rows.length : null };
       });
     },

@@ -1,11 +1,16 @@
 /** Collection definitions: fields with PI type, GB/T 35273 category and the sensitive flag (only ever raised). */
+import { sql } from 'kysely';
 import type { Tx } from '../db/connection.js';
+import { containsPattern, countOf, pageOf, type PageQuery, type SortSpec } from '../db/paging.js';
 import { AppError, conflict, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { FIELD_TYPES, TYPE_INFO, isSensitive, type FieldType } from '../core/pi-types.js';
 import type { Collection, CreateCollectionInput, FieldDef } from './vault-types.js';
 
 const SEARCHABLE_TYPES = new Set<FieldType>(['mobile', 'landline', 'cn_id', 'email', 'bank_card', 'passport', 'uscc', 'ip', 'plate', 'birth_date', 'date', 'person_name', 'number', 'text', 'address', 'boolean']);
+
+export const COLLECTION_SORT: SortSpec<'name' | 'title' | 'created_at' | 'updated_at'> = { columns: { name: 'name', title: 'title', created_at: 'created_at', updated_at: 'updated_at' }, sort: 'name', order: 'asc', tiebreak: ['id'] };
+export interface CollectionListQuery extends PageQuery<keyof typeof COLLECTION_SORT.columns> { q?: string; sensitive?: boolean }
 
 export function buildFields(input: CreateCollectionInput): FieldDef[] {
   const seen = new Set<string>();
@@ -32,6 +37,17 @@ export function createCollectionStore() {
       const c: Collection = { id: newId('col'), name: input.name, title: input.title ?? null, fields };
       await tx.insertInto('collections').values({ tenant_id: tenantId, id: c.id, name: c.name, title: c.title, fields: JSON.stringify(fields) }).execute();
       return c;
+    },
+    /** A page of the definitions, sorted and filtered in SQL (q: name or title contains; sensitive: holds a sensitive field or not). */
+    async page(tx: Tx, tenantId: string, q: CollectionListQuery) {
+      let s = tx.selectFrom('collections').select(['id', 'name', 'title', 'fields']).where('tenant_id', '=', tenantId);
+      if (q.q) { const pat = containsPattern(q.q); s = s.where((eb) => eb.or([eb('name', 'ilike', pat), eb('title', 'ilike', pat)])); }
+      if (q.sensitive !== undefined) {
+        const holds = sql<boolean>`exists (select 1 from jsonb_array_elements(fields) f where (f->>'sensitive')::boolean)`;
+        s = s.where(q.sensitive ? holds : sql<boolean>`not ${holds}`);
+      }
+      const rows = await pageOf(s, q, COLLECTION_SORT).execute();
+      return { collections: rows.map((r) => ({ id: r.id, name: r.name, title: r.title, fields: r.fields as FieldDef[] })), total: await countOf(s) };
     },
     async list(tx: Tx, tenantId: string): Promise<Collection[]> {
       const rows = await tx.selectFrom('collections').select(['id', 'name', 'title', 'fields']).where('tenant_id', '=', tenantId).orderBy('name').execute();

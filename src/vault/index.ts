@@ -1,4 +1,4 @@
-export { createCollectionStore, type CollectionStore } from './collections.js';
+export { createCollectionStore, type CollectionStore, COLLECTION_SORT, type CollectionListQuery } from './collections.js';
 export { createRecordsService, type RecordsService } from './records-service.js';
 export { createSubjectService, type SubjectService, type SubjectExport, type ExportedField, type ExportedRecord } from './subject-service.js';
 export * from './vault-types.js';

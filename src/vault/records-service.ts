@@ -245,9 +245,10 @@ export function createRecordsService(deps: RecordsDeps) {
     /**
      * Search by a searchable field's exact value. As for read, one statement finds the matches through the
      * blind index, evaluates each subject's legal basis and writes one audit event per match (or one for
-     * no match).
+     * no match). Only the page asked for (limit after offset, newest record first) is opened and audited; total counts
+     * every match.
      */
-    async search(actor: Actor, input: SearchInput): Promise<RecordView[]> {
+    async search(actor: Actor, input: SearchInput): Promise<{ records: RecordView[]; total: number }> {
       const q = autocommit(db);
       const c = await collections.get(q, actor.tenantId, input.collection);
       const f = collections.field(c, input.field, 'field');
@@ -256,23 +257,27 @@ export function createRecordsService(deps: RecordsDeps) {
       if (!n.ok) { const t = reasonText(n.reason); throw invalidField('value', t.zh, t.en); }
       const fields = await fieldsFor(q, actor, c, 'search', input.purpose, input.fields);
       const d = await access.decide(q, actor, { action: 'search', collection: c.name, purpose: input.purpose, fields: [...new Set([f.name, ...fields])] });
-      if (!d.allowed) return run<RecordView[]>((tx) => refuse(tx, actor, 'record.search', d, { purpose: input.purpose, collection: c.name, fields: [f.name, ...fields] }));
+      if (!d.allowed) return run<never>((tx) => refuse(tx, actor, 'record.search', d, { purpose: input.purpose, collection: c.name, fields: [f.name, ...fields] }));
       const untrained = await access.trainingRefusal(q, actor, input.purpose);
-      if (untrained) return run<RecordView[]>((tx) => refuse(tx, actor, 'record.search', untrained, { purpose: input.purpose, collection: c.name, fields: [f.name, ...fields] }));
+      if (untrained) return run<never>((tx) => refuse(tx, actor, 'record.search', untrained, { purpose: input.purpose, collection: c.name, fields: [f.name, ...fields] }));
       const ring = await keys.keyring(q, actor.tenantId);
       const outFields = d.fields.filter((x) => fields.includes(x.field));
       const returned = JSON.stringify(outFields.map((x) => x.field));
       const refusal = await access.basisRefusalSql(q, actor.tenantId, input.purpose, sql.ref('r.subject_id'));
+      const hash = ring.blindIndex(c.id, f.name, n.value);
+      const desc = input.order !== 'asc';
+      const limit = Math.min(input.limit ?? 100, 1000), offset = input.offset ?? 0;
       const rows = (await sql<{ id: string; subject_id: string; kek_version: number; wrapped_key: Buffer; sealed: Buffer | null; refused: string | null }>`${sql.raw(prepared('record_search'))}
         with hit as (
           select r.id, r.subject_id, s.kek_version, s.wrapped_key, r.sealed, ${refusal} as refused
           from blind_index b
           join records r on r.tenant_id = b.tenant_id and r.id = b.record_id
           join subjects s on s.tenant_id = r.tenant_id and s.id = r.subject_id
-          where b.tenant_id = ${actor.tenantId} and b.hash = ${ring.blindIndex(c.id, f.name, n.value)} and s.wrapped_key is not null
+          where b.tenant_id = ${actor.tenantId} and b.hash = ${hash} and s.wrapped_key is not null
           -- no collection filter: the index hash is keyed by collection and field, and a filter on
           -- records.collection_id tempts the planner into the collection index on fresh statistics
-          limit ${Math.min(input.limit ?? 100, 1000)}
+          order by case when ${desc} then r.created_at end desc, case when not ${desc} then r.created_at end asc, r.id
+          limit ${limit} offset ${offset}
         ), ev as (${audit.insertFrom(actor, sql`
           select 'record.search'::text, case when refused is null or refused = 'reconsent_pending' then 'allow' else 'deny' end, ${input.purpose}::text, subject_id, ${c.name}::text, id,
             ${returned}::jsonb, case when refused <> 'reconsent_pending' then refused end,
@@ -282,6 +287,14 @@ export function createRecordsService(deps: RecordsDeps) {
           where not exists (select 1 from hit)`)})
         select id, subject_id, kek_version, wrapped_key, case when refused is null or refused = 'reconsent_pending' then sealed end as sealed, refused from hit`.execute(q)).rows;
       audit.appended(actor.tenantId);
+      // The total needs its own count only when this page is full, or empty past the first page: an exact search
+      // usually finds one record, and then the page is the total (no second lookup on the hot path).
+      let total = offset + rows.length;
+      if (rows.length === limit || (rows.length === 0 && offset > 0)) {
+        total = Number((await sql<{ n: number }>`select count(*)::int as n from blind_index b
+          join records r on r.tenant_id = b.tenant_id and r.id = b.record_id join subjects s on s.tenant_id = r.tenant_id and s.id = r.subject_id
+          where b.tenant_id = ${actor.tenantId} and b.hash = ${hash} and s.wrapped_key is not null`.execute(q)).rows[0].n);
+      }
       const views = [] as RecordView[];
       for (const r of rows) {
         if (r.refused && !BASIS_WARNINGS.has(r.refused)) continue;
@@ -289,7 +302,7 @@ export function createRecordsService(deps: RecordsDeps) {
         if (r.refused) v.warnings = [r.refused];
         views.push(v);
       }
-      return views;
+      return { records: views, total };
     },
 
     async update(actor: Actor, collection: string, id: string, fieldsIn: Record<string, unknown>) {

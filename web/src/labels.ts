@@ -81,6 +81,8 @@ export const REQUEST_KINDS: Record<string, L> = {
   correction: { zh: '更正、补充', en: 'Correction' }, rectify: { zh: '更正、补充', en: 'Correction' }, deletion: { zh: '删除', en: 'Deletion' }, erase: { zh: '删除', en: 'Deletion' },
   withdraw_consent: { zh: '撤回同意', en: 'Withdraw consent' }, explain: { zh: '解释说明', en: 'Explanation' }, explanation: { zh: '解释说明', en: 'Explanation' },
   complaint: { zh: '投诉', en: 'Complaint' }, restrict: { zh: '限制处理', en: 'Restrict processing' }, object: { zh: '拒绝处理', en: 'Object' },
+  supplement: { zh: '补充', en: 'Supplement' }, restriction: { zh: '限制、拒绝处理', en: 'Restriction' }, withdrawal: { zh: '撤回同意', en: 'Withdraw consent' },
+  account_cancellation: { zh: '注销账号', en: 'Account cancellation' }, deceased_relative: { zh: '近亲属行使死者权利', en: 'Deceased person\'s relative' },
 };
 
 /** Detector finding types of src/detect (labels for the scan page; unknown types are shown as they are). */

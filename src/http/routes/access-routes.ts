@@ -2,7 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
-import { ApiKeyInput, IdParam, Name, PurposeInput, PurposePatch, RoleInput } from './schemas.js';
+import { API_KEY_SORT, LEGAL_BASES, PURPOSE_SORT, ROLE_SORT } from '../../access/index.js';
+import { ApiKeyInput, Bool, IdParam, Name, OneOrMore, Paging, PurposeInput, PurposePatch, RoleInput, SearchText, Sorting } from './schemas.js';
+
+const PurposeQuery = z.strictObject({ ...Paging, ...Sorting(PURPOSE_SORT.columns), legal_basis: OneOrMore(LEGAL_BASES).optional(), q: SearchText.optional() });
+const RoleQuery = z.strictObject({ ...Paging, ...Sorting(ROLE_SORT.columns), q: SearchText.optional(), builtin: Bool.optional() });
+const ApiKeyQuery = z.strictObject({ ...Paging, ...Sorting(API_KEY_SORT.columns), q: SearchText.optional(), state: OneOrMore(['active', 'revoked', 'expired'] as const).optional() });
 
 export function accessRoutes(f: FastifyInstance, app: Custodian) {
   const r = f.withTypeProvider<ZodTypeProvider>();
@@ -24,7 +29,7 @@ export function accessRoutes(f: FastifyInstance, app: Custodian) {
       return out.purpose;
     });
   });
-  r.get('/api/v1/purposes', { schema: { tags, summary: '列出处理目的 / List purposes' } }, async (req) => ({ purposes: await app.db.transaction((tx) => app.access.listPurposes(tx, req.actor.tenantId)) }));
+  r.get('/api/v1/purposes', { schema: { tags, summary: '列出处理目的（可分页、排序、筛选） / List purposes (paged, sorted, filtered)', querystring: PurposeQuery } }, async (req) => app.db.transaction((tx) => app.access.pagePurposes(tx, req.actor.tenantId, req.query)));
   r.post('/api/v1/roles', { schema: { tags, summary: '定义角色与授权 / Define a role and its grants', body: RoleInput } }, async (req, reply) => {
     const role = await app.db.transaction(async (tx) => {
       await app.access.requirePermission(tx, req.actor, 'roles.manage');
@@ -34,7 +39,7 @@ export function accessRoutes(f: FastifyInstance, app: Custodian) {
     });
     return reply.status(201).send(role);
   });
-  r.get('/api/v1/roles', { schema: { tags, summary: '列出角色 / List roles' } }, async (req) => ({ roles: await app.db.transaction(async (tx) => { await app.access.requirePermission(tx, req.actor, 'roles.manage'); return app.access.listRoles(tx, req.actor.tenantId); }) }));
+  r.get('/api/v1/roles', { schema: { tags, summary: '列出角色（可分页、排序、筛选） / List roles (paged, sorted, filtered)', querystring: RoleQuery } }, async (req) => app.db.transaction(async (tx) => { await app.access.requirePermission(tx, req.actor, 'roles.manage'); return app.access.pageRoles(tx, req.actor.tenantId, req.query); }));
   r.post('/api/v1/api-keys', { schema: { tags, summary: '创建应用 API 密钥（只显示一次） / Create an API key (shown once)', body: ApiKeyInput } }, async (req, reply) => {
     const key = await app.db.transaction(async (tx) => {
       await app.access.requirePermission(tx, req.actor, 'keys.manage');
@@ -44,7 +49,7 @@ export function accessRoutes(f: FastifyInstance, app: Custodian) {
     });
     return reply.status(201).send(key);
   });
-  r.get('/api/v1/api-keys', { schema: { tags, summary: '列出 API 密钥（不含密钥本身） / List API keys' } }, async (req) => ({ api_keys: await app.db.transaction(async (tx) => { await app.access.requirePermission(tx, req.actor, 'keys.manage'); return app.access.listApiKeys(tx, req.actor.tenantId); }) }));
+  r.get('/api/v1/api-keys', { schema: { tags, summary: '列出 API 密钥（不含密钥本身；可分页、排序、筛选） / List API keys (paged, sorted, filtered)', querystring: ApiKeyQuery } }, async (req) => app.db.transaction(async (tx) => { await app.access.requirePermission(tx, req.actor, 'keys.manage'); return app.access.listApiKeys(tx, req.actor.tenantId, req.query); }));
   r.delete('/api/v1/api-keys/:id', { schema: { tags, summary: '吊销 API 密钥 / Revoke an API key', params: z.strictObject({ id: IdParam }) } }, async (req) => {
     await app.db.transaction(async (tx) => {
       await app.access.requirePermission(tx, req.actor, 'keys.manage');

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
-import { ASSESSMENT_STATES, assessmentTriggers, RIGHTS_IMPACTS, RISK_SOURCE_CATEGORIES, TRIGGERS } from '../../assessments/index.js';
-import { IdParam } from './schemas.js';
+import { ASSESSMENT_SORT, ASSESSMENT_STATES, assessmentTriggers, RIGHTS_IMPACTS, RISK_SOURCE_CATEGORIES, TRIGGERS } from '../../assessments/index.js';
+import { IdParam, Sorting } from './schemas.js';
 
 const Activity = z.string().min(1).max(200);
 const Profile = z.strictObject(Object.fromEntries(TRIGGERS.map((t) => [t, z.boolean().optional()])) as Record<(typeof TRIGGERS)[number], z.ZodOptional<z.ZodBoolean>>);
@@ -17,7 +17,7 @@ const RiskSourceBody = z.strictObject({
 const Answer = z.union([z.string().max(20_000), z.number(), z.boolean(), z.array(z.string().max(100)).max(50), z.null()]);
 const UpdateBody = z.strictObject({ title: z.string().min(1).max(200).optional(), answers: z.record(z.string().max(63), Answer).optional(), risk_sources: z.array(RiskSourceBody).max(100).optional() });
 const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'return', 'reject']), note: z.string().min(1).max(4000), accept_residual: z.boolean().optional() });
-const ListQuery = z.strictObject({ state: z.enum(ASSESSMENT_STATES).optional(), activity: Activity.optional(), limit: z.coerce.number().int().min(1).max(200).optional(), offset: z.coerce.number().int().min(0).optional() });
+const ListQuery = z.strictObject({ state: z.enum(ASSESSMENT_STATES).optional(), activity: Activity.optional(), limit: z.coerce.number().int().min(1).max(200).optional(), offset: z.coerce.number().int().min(0).optional(), ...Sorting(ASSESSMENT_SORT.columns) });
 const Scale = z.strictObject({ value: z.number().int().min(1).max(10), zh: z.string().min(1).max(20), en: z.string().min(1).max(40) });
 export const MatrixBody = z.strictObject({
   likelihood: z.array(Scale).min(2).max(10), impact: z.array(Scale).min(2).max(10),

@@ -29,6 +29,20 @@ export function backupRoutes(f: FastifyInstance, app: Custodian) {
     const b = req.body as { from: string; passphrase?: string };
     return app.backup.restore({ from: b.from, passphrase: b.passphrase });
   });
+  // ADR 0013: the key store (tenant backup keys and erasure ledger) lives outside backups; its export is a file on the server's disk.
+  r.post('/api/v1/keys/store/export', { schema: { tags: ['keys'], summary: '导出密钥库（租户备份密钥与删除台账，仅本机命令） / Export the key store (local command only)', body: z.strictObject({ out: z.string().min(1).max(4096) }) } }, async (req) => {
+    await localOnly(req);
+    return app.backup.exportKeyStore({ out: (req.body as { out: string }).out });
+  });
+  r.post('/api/v1/keys/store/import', { schema: { tags: ['keys'], summary: '导入密钥库导出（仅本机命令） / Import a key store export (local command only)', body: z.strictObject({ from: z.string().min(1).max(4096) }) } }, async (req) => {
+    await localOnly(req);
+    return app.backup.importKeyStore({ from: (req.body as { from: string }).from });
+  });
+  r.post('/api/v1/keys/backup-rotate', { schema: { tags: ['keys'], summary: '轮换租户备份密钥（仅本机命令） / Rotate tenant backup keys (local command only)', body: z.strictObject({ tenant: z.string().min(1).max(64).optional(), destroy_older: z.boolean().optional() }) } }, async (req) => {
+    await localOnly(req);
+    const b = req.body as { tenant?: string; destroy_older?: boolean };
+    return app.backup.rotateBackupKeys({ tenant: b.tenant, destroyOlder: b.destroy_older });
+  });
   r.get('/api/v1/drills', { schema: { tags, summary: '备份恢复演练记录（审计证据） / Backup restore drills (audit evidence)', querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).optional() }) } }, async (req) => ({ drills: await app.backup.listDrills(req.actor, req.query.limit) }));
   r.get('/api/v1/jobs', { schema: { tags: ['jobs'], summary: '后台作业 / Durable jobs', querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).optional() }) } }, async (req) => {
     await app.db.transaction((tx) => app.access.requirePermission(tx, req.actor, 'backup.manage'));

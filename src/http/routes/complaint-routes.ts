@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
-import { COMPLAINT_CATEGORIES, COMPLAINT_CHANNELS, COMPLAINT_KINDS, COMPLAINT_STATES, FEEDBACK } from '../../complaints/index.js';
-import { Day, IdParam } from './schemas.js';
+import { COMPLAINT_CATEGORIES, COMPLAINT_CHANNELS, COMPLAINT_KINDS, COMPLAINT_SORT, COMPLAINT_STATES, FEEDBACK } from '../../complaints/index.js';
+import { Day, IdParam, Sorting } from './schemas.js';
 
 const CreateBody = z.strictObject({
   kind: z.enum(COMPLAINT_KINDS), channel: z.enum(COMPLAINT_CHANNELS), category: z.enum(COMPLAINT_CATEGORIES), summary: z.string().min(1).max(200), description: z.string().min(1).max(20_000),
@@ -12,6 +12,7 @@ const CreateBody = z.strictObject({
 const ListQuery = z.strictObject({
   state: z.enum(COMPLAINT_STATES).optional(), kind: z.enum(COMPLAINT_KINDS).optional(), category: z.enum(COMPLAINT_CATEGORIES).optional(), channel: z.enum(COMPLAINT_CHANNELS).optional(),
   assignee: z.string().max(100).optional(), overdue: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(200).optional(), offset: z.coerce.number().int().min(0).optional(),
+  ...Sorting(COMPLAINT_SORT.columns),
 });
 
 export function complaintRoutes(f: FastifyInstance, app: Custodian) {

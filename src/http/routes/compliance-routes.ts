@@ -8,8 +8,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
 import { forbidden } from '../../core/errors.js';
-import { CONTENT_TYPES, renderDoc, renderTransparencyHtml, type Doc, type DocFormat } from '../../compliance/index.js';
-import { Day, IdParam, Name } from './schemas.js';
+import { LEDGER_SORT } from '../../deidentify/index.js';
+import { ACCOUNTABILITY_SORT, COMPLIANCE_AUDIT_SORT, CONTENT_TYPES, REPORT_SORT, renderDoc, renderTransparencyHtml, type Doc, type DocFormat } from '../../compliance/index.js';
+import { Bool, Day, IdParam, Name, Sorting } from './schemas.js';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 const Page = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).optional(), offset: z.coerce.number().int().min(0).optional() });
@@ -37,7 +38,7 @@ export function complianceRoutes(f: FastifyInstance, app: Custodian) {
   r.get('/api/v1/compliance-audits/calendar', { schema: { tags, summary: '审计日历（按个人数量与未成年人规则） / Audit calendar' } }, async (req) => app.complianceAudits.calendar(req.actor));
   r.post('/api/v1/compliance-audits', { schema: { tags, summary: '开始一次合规审计（自动收集证据） / Start a compliance audit (evidence collected)', body: z.strictObject({ title: Text(200), kind: z.enum(['internal', 'external']), firm: z.string().trim().max(200).optional(), period_from: Day, period_to: Day }) } },
     async (req, reply) => reply.status(201).send(await app.complianceAudits.create(req.actor, req.body)));
-  r.get('/api/v1/compliance-audits', { schema: { tags, summary: '合规审计列表 / Compliance audits', querystring: Page } }, async (req) => app.complianceAudits.list(req.actor, req.query));
+  r.get('/api/v1/compliance-audits', { schema: { tags, summary: '合规审计列表 / Compliance audits', querystring: Page.extend({ state: z.enum(['open', 'completed']).optional(), kind: z.enum(['internal', 'external']).optional(), ...Sorting(COMPLIANCE_AUDIT_SORT.columns) }) } }, async (req) => app.complianceAudits.list(req.actor, req.query));
   r.get('/api/v1/compliance-audits/:id', { schema: { tags, summary: '审计详情与证据 / An audit with its evidence', params } }, async (req) => app.complianceAudits.get(req.actor, req.params.id));
   r.post('/api/v1/compliance-audits/:id/collect', { schema: { tags, summary: '重新收集自动证据 / Collect the automatic evidence again', params } }, async (req) => app.complianceAudits.collect(req.actor, req.params.id));
   r.put('/api/v1/compliance-audits/:id/items/:key', { schema: { tags, summary: '回答人工检查项或添加备注 / Answer a manual item or add a note', params: z.strictObject({ id: IdParam, key: Name }), body: z.strictObject({ status: z.enum(['pass', 'warn', 'fail', 'not_applicable']).optional(), note: z.string().max(4000).optional() }) } },
@@ -66,11 +67,11 @@ export function complianceRoutes(f: FastifyInstance, app: Custodian) {
   r.get('/api/v1/trainings/coverage', { schema: { tags: ['training'], summary: '培训覆盖与到期 / Coverage and what is due' } }, async (req) => app.training.coverage(req.actor));
   r.post('/api/v1/accountability', { schema: { tags: ['training'], summary: '记录违规与处理措施（奖惩、责任追究） / Record a violation and the measure taken', body: z.strictObject({ staff_id: IdParam, source: z.enum(['incident', 'audit', 'other']), source_ref: z.string().max(100).optional(), description: Text(4000), measure: z.enum(['warning', 'retraining', 'access_suspended', 'disciplinary', 'reward', 'other']), measure_detail: z.string().max(2000).optional() }) } },
     async (req, reply) => reply.status(201).send(await app.training.recordViolation(req.actor, req.body)));
-  r.get('/api/v1/accountability', { schema: { tags: ['training'], summary: '责任追究记录 / Accountability records', querystring: Page.extend({ staff_id: IdParam.optional() }) } }, async (req) => app.training.listViolations(req.actor, req.query));
+  r.get('/api/v1/accountability', { schema: { tags: ['training'], summary: '责任追究记录 / Accountability records', querystring: Page.extend({ staff_id: IdParam.optional(), measure: z.string().max(40).optional(), source: z.enum(['incident', 'audit', 'other']).optional(), ...Sorting(ACCOUNTABILITY_SORT.columns) }) } }, async (req) => app.training.listViolations(req.actor, req.query));
 
   // Reports
   r.post('/api/v1/reports', { schema: { tags: ['reports'], summary: '生成管理层报告 / Generate a management report', body: z.strictObject({ kind: z.literal('management'), from: Day, to: Day }) } }, async (req, reply) => reply.status(201).send(await app.reports.generateManagement(req.actor, req.body)));
-  r.get('/api/v1/reports', { schema: { tags: ['reports'], summary: '报告列表 / Reports', querystring: Page.extend({ kind: z.enum(['management', 'transparency']).optional() }) } }, async (req) => app.reports.list(req.actor, req.query));
+  r.get('/api/v1/reports', { schema: { tags: ['reports'], summary: '报告列表 / Reports', querystring: Page.extend({ kind: z.enum(['management', 'transparency']).optional(), published: Bool.optional(), ...Sorting(REPORT_SORT.columns) }) } }, async (req) => app.reports.list(req.actor, req.query));
   r.post('/api/v1/reports/transparency', { schema: { tags: ['reports'], summary: '生成并公开透明度页面 / Build and publish the transparency page', body: z.strictObject({ intro_zh: z.string().max(4000).optional(), intro_en: z.string().max(4000).optional(), rights_channel: z.string().max(500).optional() }) } },
     async (req, reply) => reply.status(201).send(await app.reports.publishTransparency(req.actor, req.body)));
   r.get('/api/v1/reports/:id', { schema: { tags: ['reports'], summary: '报告（JSON/XLSX/DOCX/PDF） / A report', params, querystring: Format } }, async (req, reply) => {
@@ -92,7 +93,7 @@ export function complianceRoutes(f: FastifyInstance, app: Custodian) {
   r.post('/api/v1/auditors/:id/revoke', { schema: { tags: ['auditors'], summary: '撤销外部审计授权 / Revoke an engagement', params } }, async (req) => app.auditors.revoke(req.actor, req.params.id));
 
   // Privacy-preserving analytics
-  r.get('/api/v1/analytics/budget', { schema: { tags: ['analytics'], summary: '隐私预算与消耗台账 / Privacy budget and its ledger', querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional(), offset: z.coerce.number().int().min(0).optional() }) } }, async (req) => app.analytics.budget(req.actor, req.query));
+  r.get('/api/v1/analytics/budget', { schema: { tags: ['analytics'], summary: '隐私预算与消耗台账 / Privacy budget and its ledger', querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional(), offset: z.coerce.number().int().min(0).optional(), actor_id: z.string().max(80).optional(), ...Sorting(LEDGER_SORT.columns) }) } }, async (req) => app.analytics.budget(req.actor, req.query));
   r.put('/api/v1/analytics/budget', { schema: { tags: ['analytics'], summary: '设定隐私预算（ε 总额） / Set the privacy budget (total epsilon)', body: z.strictObject({ epsilon_total: z.number().positive().max(1000) }) } }, async (req) => app.analytics.setBudget(req.actor, req.body.epsilon_total));
   r.post('/api/v1/analytics/dp', { schema: { tags: ['analytics'], summary: '差分隐私计数/直方图 / Differentially private count or histogram', body: z.strictObject({ collection: Name, purpose: Name, kind: z.enum(['count', 'histogram']), field: Name.optional(), bins: z.array(z.number()).min(1).max(100).optional(), epsilon: z.number().positive().max(10), label: Text(200) }) } },
     async (req) => app.analytics.query(req.actor, req.body));

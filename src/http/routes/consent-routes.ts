@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
-import { ConsentInput, IdParam, Name } from './schemas.js';
+import { NOTICE_SORT } from '../../consent/index.js';
+import { Bool, ConsentInput, IdParam, Name, Paging, SearchText, Sorting } from './schemas.js';
 import { ConsentQuery, ConsentSettings, NoticeDiffQuery, NoticeInput, NoticeName, NoticeVersionParams } from './consent-schemas.js';
 
+const NoticeQuery = z.strictObject({ ...Paging, ...Sorting(NOTICE_SORT.columns), name: NoticeName.optional(), q: SearchText.optional(), language: z.string().max(200).regex(/^[A-Za-z-]{2,20}(,[A-Za-z-]{2,20})*$/, 'is a comma-separated list of language tags').transform((s) => s.split(',')).optional(), material_change: Bool.optional(), latest: Bool.optional() });
 const bool = (v: 'true' | 'false' | undefined) => (v === undefined ? undefined : v === 'true');
 
 export function consentRoutes(f: FastifyInstance, app: Custodian) {
@@ -16,7 +18,7 @@ export function consentRoutes(f: FastifyInstance, app: Custodian) {
   r.post('/api/v1/notices', { schema: { tags, summary: '发布告知文本新版本（检查 PIPL 第17条等必备内容） / Publish a notice version (required sections checked)', body: NoticeInput } }, async (req, reply) => {
     return reply.status(201).send(await app.notices.publish(req.actor, req.body));
   });
-  r.get('/api/v1/notices', { schema: { tags, summary: '列出告知文本版本及其声明的范围 / List notice versions and what each declares', querystring: z.strictObject({ name: NoticeName.optional() }) } }, async (req) => ({ notices: await app.notices.list(req.actor.tenantId, req.query) }));
+  r.get('/api/v1/notices', { schema: { tags, summary: '列出告知文本版本及其声明的范围 / List notice versions and what each declares', querystring: NoticeQuery } }, async (req) => app.notices.list(req.actor.tenantId, req.query));
   r.get('/api/v1/notices/:name/versions/:version', { schema: { tags, summary: '某一版告知文本全文 / One notice version with its text', params: NoticeVersionParams } }, async (req) => app.notices.get(req.actor.tenantId, req.params.name, req.params.version));
   r.get('/api/v1/notices/:name/diff', { schema: { tags, summary: '两版告知文本的差异 / Differences between two versions', params: z.strictObject({ name: NoticeName }), querystring: NoticeDiffQuery } }, async (req) => app.notices.diff(req.actor.tenantId, req.params.name, req.query.from, req.query.to));
   r.get('/api/v1/consent-settings', { schema: { tags, summary: '告知与同意设置 / Notice and consent settings' } }, async (req) => app.notices.settings(req.actor));

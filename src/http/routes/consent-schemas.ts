@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { CATEGORIES } from '../../core/pi-types.js';
 import { LEGAL_BASES } from '../../access/index.js';
 import {
-  ACTIVITY_STATES, END_ACTIONS, OPERATIONS, RECIPIENT_KINDS, SECURITY_MEASURES, SOURCES, SUBJECT_CATEGORIES, TRANSFER_MECHANISMS, TRIGGERS,
+  ACTIVITY_SORT, ACTIVITY_STATES, CONSENT_SORT, END_ACTIONS, OPERATIONS, RECIPIENT_KINDS, SECURITY_MEASURES, SOURCES, SUBJECT_CATEGORIES, TRANSFER_MECHANISMS, TRIGGERS,
 } from '../../consent/index.js';
-import { IdParam, Int32, Name } from './schemas.js';
+import { IdParam, Int32, Name, Sorting } from './schemas.js';
 
 const Text = (max: number) => z.string().max(max);
 const Country = z.string().regex(/^[A-Z]{2}$/, 'is an ISO 3166-1 alpha-2 country or region code in capitals (CN, HK, SG, US…)');
@@ -41,7 +41,7 @@ export const ConsentSettings = z.strictObject({ require_notice_sections: z.boole
 const Bool = z.enum(['true', 'false']);
 export const ConsentQuery = z.strictObject({
   purpose: Name.optional(), state: z.enum(['granted', 'withdrawn']).optional(), needs_reconsent: Bool.optional(), notice: NoticeName.optional(), subject_id: IdParam.optional(),
-  minor: Bool.optional(), limit: z.coerce.number().int().min(1).max(500).optional(), offset: z.coerce.number().int().min(0).optional(),
+  minor: Bool.optional(), limit: z.coerce.number().int().min(1).max(500).optional(), offset: z.coerce.number().int().min(0).optional(), ...Sorting(CONSENT_SORT.columns),
 });
 
 const Recipient = z.strictObject({
@@ -79,7 +79,7 @@ export const ActivityPatch = z.strictObject({
 });
 export const ActivityQuery = z.strictObject({
   state: z.enum(ACTIVITY_STATES).optional(), purpose: Name.optional(), trigger: z.enum(TRIGGERS).optional(), q: z.string().max(100).optional(), department: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(), offset: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(), offset: z.coerce.number().int().min(0).optional(), ...Sorting(ACTIVITY_SORT.columns),
 });
 export const ActivityExportQuery = z.strictObject({ format: z.enum(['xlsx', 'json']).default('xlsx'), state: z.enum(ACTIVITY_STATES).optional() });
 export const RetireBody = z.strictObject({ reason: z.string().max(2000).optional() });

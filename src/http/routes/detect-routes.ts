@@ -2,7 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
-import { DETECT_TYPES, DetectInputError, redactBuffer, scanBuffer } from '../../detect/index.js';
+import { DETECT_TYPES } from '../../detect/types.js';
+import { DetectInputError } from '../../detect/errors.js';
+
+/** The scanner (its name model and division tables) loads on the first scan, not with the server. */
+const detect = () => import('../../detect/index.js');
 import { AppError, invalidField } from '../../core/errors.js';
 
 const Source = { text: z.string().max(50_000_000).optional(), filename: z.string().max(255).optional(), content_base64: z.string().max(70_000_000).optional() };
@@ -29,7 +33,7 @@ export function detectRoutes(f: FastifyInstance, app: Custodian) {
   r.post('/api/v1/scan', { schema: { tags, summary: '发现文本或文件中的个人信息 / Find PI in text or a file', body: ScanBody } }, async (req) => {
     await app.db.transaction((tx) => app.access.requirePermission(tx, req.actor, 'scan.use'));
     const { name, data } = input(req.body);
-    const findings = await scanBuffer(name, data, { types: req.body.types, names: req.body.names }).catch(asApp);
+    const findings = await (await detect()).scanBuffer(name, data, { types: req.body.types, names: req.body.names }).catch(asApp);
     await app.db.transaction((tx) => app.audit.record(tx, req.actor, [{ action: 'detect.scan', decision: 'allow', details: { bytes: data.length, findings: findings.length } }]));
     return { findings };
   });
@@ -37,7 +41,7 @@ export function detectRoutes(f: FastifyInstance, app: Custodian) {
     await app.db.transaction((tx) => app.access.requirePermission(tx, req.actor, 'scan.use'));
     const { name, data } = input(req.body);
     const key = req.body.mode === 'pseudonym' ? await app.db.transaction(async (tx) => (await app.keys.keyring(tx, req.actor.tenantId)).pseudonymKey()) : undefined;
-    const out = await redactBuffer(name, data, { mode: req.body.mode, key }).catch(asApp);
+    const out = await (await detect()).redactBuffer(name, data, { mode: req.body.mode, key }).catch(asApp);
     await app.db.transaction((tx) => app.audit.record(tx, req.actor, [{ action: 'detect.redact', decision: 'allow', details: { bytes: data.length, findings: out.findings.length, mode: req.body.mode } }]));
     return req.body.text !== undefined ? { text: out.data.toString('utf8'), findings: out.findings } : { filename: name, content_base64: out.data.toString('base64'), findings: out.findings };
   });

@@ -2,15 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
-import { ALERT_STATES, CHANNELS, DRILL_SCENARIOS, GRADES, INCIDENT_KINDS, INCIDENT_STATES, RULES, SINK_KINDS, STEP_KINDS, documentHash, renderDocx, renderPdf } from '../../incidents/index.js';
-import { IdParam, Name } from './schemas.js';
+import { ALERT_SORT, ALERT_STATES, BASELINE_SORT, DRILL_SORT, CHANNELS, INCIDENT_SORT, DRILL_SCENARIOS, GRADES, INCIDENT_KINDS, INCIDENT_STATES, RULES, SINK_KINDS, STEP_KINDS, documentHash, renderDocx, renderPdf } from '../../incidents/index.js';
+import { IdParam, Name, Sorting } from './schemas.js';
 
 const Time = z.iso.datetime({ offset: true });
 const Text = (max = 4000) => z.string().trim().min(1).max(max);
 const Paging = { limit: z.coerce.number().int().min(1).max(200).optional(), offset: z.coerce.number().int().min(0).max(10_000_000).optional() };
 const ActorId = z.string().regex(/^[A-Za-z0-9:._-]{1,80}$/, 'is not an actor id');
 
-const AlertsQuery = z.strictObject({ state: z.enum(ALERT_STATES).optional(), rule: z.enum(RULES).optional(), severity: z.enum(['low', 'medium', 'high']).optional(), actor_id: ActorId.optional(), incident_id: IdParam.optional(), from: Time.optional(), to: Time.optional(), ...Paging });
+const AlertsQuery = z.strictObject({ state: z.enum(ALERT_STATES).optional(), rule: z.enum(RULES).optional(), severity: z.enum(['low', 'medium', 'high']).optional(), actor_id: ActorId.optional(), incident_id: IdParam.optional(), from: Time.optional(), to: Time.optional(), ...Paging, ...Sorting(ALERT_SORT.columns) });
 const RuleBody = z.strictObject({ enabled: z.boolean().optional(), params: z.record(z.string().max(40), z.union([z.number(), z.array(z.string().max(40)).max(20)])).optional(), exempt_actors: z.array(ActorId).max(500).optional() });
 const EscalateBody = z.strictObject({ incident_id: IdParam.optional(), title: Text(200).optional(), kind: z.enum(INCIDENT_KINDS).optional() });
 
@@ -23,7 +23,7 @@ const PatchBody = z.strictObject({
   title: Text(200).optional(), occurred_from: Nullable(Time), occurred_to: Nullable(Time), description: Nullable(Text(10_000)), cause: Nullable(Text()), harm: Nullable(Text()),
   remedies: Nullable(Text()), subject_actions: Nullable(Text()), contact: Nullable(Text(500)), grade_override: Nullable(z.enum(GRADES)), grade_reason: Nullable(Text(2000)),
 });
-const ListQuery = z.strictObject({ state: z.enum(INCIDENT_STATES).optional(), kind: z.enum(INCIDENT_KINDS).optional(), grade: z.enum(GRADES).optional(), flag: z.enum(['report_due_soon', 'report_overdue', 'summary_due_soon', 'summary_overdue']).optional(), ...Paging });
+const ListQuery = z.strictObject({ state: z.enum(INCIDENT_STATES).optional(), kind: z.enum(INCIDENT_KINDS).optional(), grade: z.enum(GRADES).optional(), flag: z.enum(['report_due_soon', 'report_overdue', 'summary_due_soon', 'summary_overdue']).optional(), ...Paging, ...Sorting(INCIDENT_SORT.columns) });
 const ScopeBody = z.strictObject({
   mode: z.enum(['audit', 'collection']), actor_ids: z.array(ActorId).max(100).optional(), from: Time.optional(), to: Time.optional(),
   collections: z.array(Name).max(100).optional(), actions: z.array(z.enum(['record.read', 'record.search', 'subject.export', 'record.update', 'record.erase', 'record.write'])).max(10).optional(),
@@ -42,7 +42,7 @@ export function incidentsRoutes(f: FastifyInstance, app: Custodian) {
   r.post('/api/v1/alerts/scan', { schema: { tags: alertTags, summary: '立即检测新的审计事件 / Scan new audit events now' } }, async (req) => anomaly.scanNow(req.actor));
   r.get('/api/v1/alerts/rules', { schema: { tags: alertTags, summary: '检测规则与阈值 / Detection rules and thresholds' } }, async (req) => anomaly.rules(req.actor));
   r.put('/api/v1/alerts/rules/:rule', { schema: { tags: alertTags, summary: '修改检测规则 / Change a detection rule', params: z.strictObject({ rule: z.enum(RULES) }), body: RuleBody } }, async (req) => anomaly.updateRule(req.actor, req.params.rule, req.body));
-  r.get('/api/v1/alerts/baselines', { schema: { tags: alertTags, summary: '各操作者的统计基线 / Per-actor baselines', querystring: z.strictObject(Paging) } }, async (req) => anomaly.baselines(req.actor, req.query));
+  r.get('/api/v1/alerts/baselines', { schema: { tags: alertTags, summary: '各操作者的统计基线 / Per-actor baselines', querystring: z.strictObject({ ...Paging, ...Sorting(BASELINE_SORT.columns), actor_type: z.enum(['staff', 'api_key', 'system', 'subject', 'cli']).optional() }) } }, async (req) => anomaly.baselines(req.actor, req.query));
   r.get('/api/v1/alerts/:id', { schema: { tags: alertTags, summary: '告警详情与证据事件 / Alert with its evidence events', params: Params } }, async (req) => anomaly.getAlert(req.actor, req.params.id));
   r.post('/api/v1/alerts/:id/acknowledge', { schema: { tags: alertTags, summary: '确认告警 / Acknowledge an alert', params: Params, body: z.strictObject({ note: Text(2000).optional() }) } }, async (req) => anomaly.acknowledge(req.actor, req.params.id, req.body.note));
   r.post('/api/v1/alerts/:id/dismiss', { schema: { tags: alertTags, summary: '驳回告警（须说明理由） / Dismiss an alert with a reason', params: Params, body: z.strictObject({ reason: Text(2000) }) } }, async (req) => anomaly.dismiss(req.actor, req.params.id, req.body.reason));
@@ -108,6 +108,6 @@ export function incidentsRoutes(f: FastifyInstance, app: Custodian) {
 
   // ---- drills (GET /api/v1/drills lists backup restore drills; incident drills are under /drills/incidents) ----
   r.post('/api/v1/drills', { schema: { tags: ['drills'], summary: '运行安全事件演练（合成数据、独立存储） / Run an incident drill (synthetic data, scratch store)', body: z.strictObject({ scenario: z.enum(DRILL_SCENARIOS), subjects: z.number().int().min(10).max(5000).optional() }) } }, async (req, reply) => reply.status(201).send(await drills.run(req.actor, req.body)));
-  r.get('/api/v1/drills/incidents', { schema: { tags: ['drills'], summary: '安全事件演练记录与计划 / Incident drills and schedule', querystring: z.strictObject(Paging) } }, async (req) => drills.list(req.actor, req.query));
+  r.get('/api/v1/drills/incidents', { schema: { tags: ['drills'], summary: '安全事件演练记录与计划 / Incident drills and schedule', querystring: z.strictObject({ ...Paging, ...Sorting(DRILL_SORT.columns), scenario: z.enum(DRILL_SCENARIOS).optional(), ok: z.enum(['true', 'false']).optional() }) } }, async (req) => drills.list(req.actor, { ...req.query, ok: req.query.ok === undefined ? undefined : req.query.ok === 'true' }));
   r.get('/api/v1/drills/:id', { schema: { tags: ['drills'], summary: '演练结果（各步骤耗时） / A drill with its timed steps', params: Params } }, async (req) => drills.get(req.actor, req.params.id));
 }

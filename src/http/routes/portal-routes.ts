@@ -9,13 +9,14 @@ import { z } from 'zod';
 import type { Custodian } from '../../app.js';
 import { forbidden, unauthorized } from '../../core/errors.js';
 import { COMPLAINT_CATEGORIES } from '../../complaints/index.js';
-import { PORTAL_REQUEST_KINDS } from '../../portal/index.js';
-import { IdParam, Name } from './schemas.js';
+import { OUTBOX_SORT, PORTAL_REQUEST_KINDS } from '../../portal/index.js';
+import { IdParam, Name, OneOrMore, Paging, Sorting } from './schemas.js';
 
 export const PORTAL_COOKIE = 'custodian_portal';
 const PORTAL_PATH = '/api/v1/portal';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+const OutboxQuery = z.strictObject({ ...Paging, limit: z.coerce.number({ error: 'is a whole number from 1 to 500' }).int().min(1).max(500).optional(), ...Sorting(OUTBOX_SORT.value), channel: OneOrMore(['sms', 'email'] as const).optional(), kind: OneOrMore(['portal_code', 'incident_notice'] as const).optional() });
 const OtpBody = z.strictObject({ tenant: IdParam, channel: z.enum(['sms', 'email']), contact: z.string().min(1).max(254) });
 const SessionBody = z.strictObject({ tenant: IdParam, challenge_id: IdParam, code: z.string().regex(/^\d{6}$/, 'is 6 digits') });
 const RequestBody = z.strictObject({ kind: z.enum(PORTAL_REQUEST_KINDS), details: z.string().min(1).max(2000).optional() });
@@ -63,6 +64,6 @@ export function portalRoutes(f: FastifyInstance, app: Custodian) {
 /** Staff: the file outbox (masked recipient, channel, time, kind; never the text). Registered in the staff API scope. */
 export function outboxRoutes(f: FastifyInstance, app: Custodian) {
   const r = f.withTypeProvider<ZodTypeProvider>();
-  r.get('/api/v1/outbox', { schema: { tags: ['portal'], summary: '发件箱（收件人已脱敏，不含正文） / Outbox (masked recipients, no message text)', querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional() }) } },
-    async (req) => app.portal.outbox(req.actor, req.query.limit ?? 100));
+  r.get('/api/v1/outbox', { schema: { tags: ['portal'], summary: '发件箱（收件人已脱敏，不含正文） / Outbox (masked recipients, no message text)', querystring: OutboxQuery } },
+    async (req) => app.portal.outbox(req.actor, req.query));
 }

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
-import { RELATIVE_ACTIONS, REQUEST_KINDS, REQUEST_STATES, VERIFICATION_METHODS } from '../../rights/index.js';
-import { Day, IdParam, Name } from './schemas.js';
+import { RELATIVE_ACTIONS, REQUEST_KINDS, REQUEST_SORT, REQUEST_STATES, VERIFICATION_METHODS } from '../../rights/index.js';
+import { Day, IdParam, Name, Sorting } from './schemas.js';
 
 const Requester = z.strictObject({ name: z.string().max(100).optional(), relationship: z.string().max(50).optional(), contact: z.string().max(200).optional() });
 const CreateBody = z.strictObject({ subject_id: IdParam, kind: z.enum(REQUEST_KINDS), action: z.enum(RELATIVE_ACTIONS).optional(), requester: Requester.optional(), note: z.string().max(2000).optional() });
@@ -19,7 +19,7 @@ const TransitionBody = z.strictObject({
 const ListQuery = z.strictObject({
   state: z.enum(REQUEST_STATES).optional(), kind: z.enum(REQUEST_KINDS).optional(), subject_id: IdParam.optional(),
   overdue: z.enum(['true', 'false']).optional(), due_before: Day.optional(),
-  limit: z.coerce.number().int().min(1).max(200).optional(), offset: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(), offset: z.coerce.number().int().min(0).optional(), ...Sorting(REQUEST_SORT.columns),
 });
 
 export function rightsRoutes(f: FastifyInstance, app: Custodian) {

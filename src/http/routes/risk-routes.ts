@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
-import { RISK_SOURCES, RISK_STATUSES, TREATMENTS } from '../../risks/index.js';
-import { Day, IdParam } from './schemas.js';
+import { RISK_SORT, RISK_SOURCES, RISK_STATUSES, TREATMENTS } from '../../risks/index.js';
+import { Day, IdParam, Sorting } from './schemas.js';
 
 const Level = z.number().int().min(1).max(10);
 const Text = (n: number) => z.string().min(1).max(n);
@@ -19,6 +19,7 @@ const ReviewBody = z.strictObject({ note: z.string().max(4000).optional(), likel
 const ListQuery = z.strictObject({
   status: z.enum(RISK_STATUSES).optional(), level: z.string().max(31).optional(), likelihood: z.coerce.number().int().min(1).max(10).optional(), impact: z.coerce.number().int().min(1).max(10).optional(), owner: z.string().max(100).optional(), department: z.string().max(100).optional(),
   flagged: z.enum(['true', 'false']).optional(), assessment_id: IdParam.optional(), limit: z.coerce.number().int().min(1).max(200).optional(), offset: z.coerce.number().int().min(0).optional(),
+  ...Sorting(RISK_SORT.columns),
 });
 
 export function riskRoutes(f: FastifyInstance, app: Custodian) {

@@ -32,7 +32,8 @@ export const ConsentInput = z.strictObject({
 const FieldValues = z.record(z.string().max(63), z.union([z.string().max(4000), z.number(), z.boolean(), z.null()]));
 export const RecordInput = z.strictObject({ subject_id: IdParam.optional(), fields: FieldValues, consents: z.array(ConsentInput).max(20).optional() });
 export const RecordsBody = z.union([z.strictObject({ records: z.array(RecordInput).min(1) }), RecordInput]);
-export const SearchBody = z.strictObject({ field: Name, value: z.union([z.string().max(4000), z.number(), z.boolean()]), purpose: Name, fields: z.array(Name).max(200).optional(), limit: z.number().int().min(1).max(1000).optional() });
+export const SearchBody = z.strictObject({ field: Name, value: z.union([z.string().max(4000), z.number(), z.boolean()]), purpose: Name, fields: z.array(Name).max(200).optional(), limit: z.number().int().min(1).max(1000).optional(),
+  offset: z.number().int().min(0).max(1_000_000).optional(), order: z.enum(['asc', 'desc'], { error: 'is asc or desc' }).optional() });
 export const ReadQuery = z.strictObject({ purpose: Name, fields: z.string().max(4000).regex(/^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$/, 'is a comma-separated list of field names').optional() });
 export const UpdateBody = z.strictObject({ fields: FieldValues });
 
@@ -49,4 +50,33 @@ const Wild = z.union([Name, z.literal('*')]);
 export const Grant = z.strictObject({ collection: Wild, fields: z.array(Wild).min(1), actions: z.array(z.enum(ACTIONS)).min(1), purposes: z.array(Wild).min(1), view: z.enum(['plain', 'masked']) });
 export const RoleInput = z.strictObject({ name: Name, title: z.string().max(100).optional(), grants: z.array(Grant).max(200), permissions: z.array(z.enum(PERMISSIONS)).optional() });
 export const ApiKeyInput = z.strictObject({ name: z.string().min(1).max(100), roles: z.array(Name).min(1).max(20), expires_at: z.iso.datetime().optional() });
-export const AuditQuery = z.strictObject({ subject_id: IdParam.optional(), actor_id: z.string().max(80).optional(), purpose: Name.optional(), action: z.string().max(40).optional(), from: z.iso.datetime().optional(), to: z.iso.datetime().optional(), after_seq: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
+export const AuditQuery = z.strictObject({ subject_id: IdParam.optional(), actor_id: z.string().max(80).optional(), purpose: Name.optional(), action: z.string().max(40).optional(), from: z.iso.datetime().optional(), to: z.iso.datetime().optional(), after_seq: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).optional(),
+  /** desc: newest first, the next page by before_seq (the log is ordered by its chain sequence only: it is append-only). */
+  order: z.enum(['asc', 'desc'], { error: 'is asc or desc' }).optional(), before_seq: z.coerce.number().int().min(1).optional(), decision: z.enum(['allow', 'deny']).optional() });
+
+// --- server-side paging, sorting and filtering of lists (the console pages them; applications may too) ---
+/** limit and offset of a paged list. */
+export const Paging = {
+  limit: z.coerce.number({ error: 'is a whole number from 1 to 200' }).int().min(1).max(200).optional(),
+  offset: z.coerce.number({ error: 'is a whole number of 0 or more' }).int().min(0).max(10_000_000).optional(),
+};
+/** sort (one of the list's sort keys: the keys of its column map) and order (asc or desc). */
+export function Sorting<K extends string>(columns: Record<K, unknown>) {
+  const keys = Object.keys(columns) as [K, ...K[]];
+  return {
+    sort: z.enum(keys, { error: `is one of ${keys.join(', ')}` }).optional(),
+    order: z.enum(['asc', 'desc'], { error: 'is asc or desc' }).optional(),
+  };
+}
+/** A comma-separated list of allowed values (a multi-valued filter such as state=active,revoked). */
+export function OneOrMore<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.string().max(500).transform((s, ctx) => {
+    const parts = s.split(',').map((x) => x.trim()).filter(Boolean);
+    const bad = parts.filter((x) => !values.includes(x));
+    if (bad.length || !parts.length) { ctx.addIssue({ code: 'custom', message: `is a comma-separated list of ${values.join(', ')}` }); return z.NEVER; }
+    return parts as Array<T[number]>;
+  });
+}
+export const Bool = z.enum(['true', 'false'], { error: 'is true or false' }).transform((v) => v === 'true');
+/** A "contains" search text of a list. */
+export const SearchText = z.string().min(1).max(100);

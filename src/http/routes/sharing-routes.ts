@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
-import { END_OF_TERM, SCREENING_RESULTS, THIRD_PARTY_KINDS } from '../../sharing/index.js';
-import { Day, IdParam, Name } from './schemas.js';
+import { END_OF_TERM, SCREENING_RESULTS, SHARE_SORT, THIRD_PARTY_KINDS, THIRD_PARTY_SORT } from '../../sharing/index.js';
+import { Day, IdParam, Name, SearchText, Sorting } from './schemas.js';
 
 const Country = z.string().regex(/^[A-Z]{2}$/, 'is an ISO 3166-1 alpha-2 code such as CN, US, DE');
 const Contact = z.strictObject({ name: z.string().min(1).max(100), role: z.string().max(100).optional(), phone: z.string().max(40).optional(), email: z.string().max(200).optional() });
@@ -24,7 +24,7 @@ export function sharingRoutes(f: FastifyInstance, app: Custodian) {
   const params = z.strictObject({ id: IdParam });
   const cparams = z.strictObject({ id: IdParam, cid: IdParam });
   r.post('/api/v1/third-parties', { schema: { tags, summary: '登记第三方（受托人或其他处理者） / Register a third party', body: PartyBody } }, async (req, reply) => reply.status(201).send(await app.thirdParties.create(req.actor, req.body)));
-  r.get('/api/v1/third-parties', { schema: { tags, summary: '第三方清单 / List third parties', querystring: z.strictObject({ kind: z.enum(THIRD_PARTY_KINDS).optional(), state: z.enum(['active', 'suspended', 'ended']).optional(), flagged: z.enum(['true', 'false']).optional(), ...Page }) } }, async (req) => app.thirdParties.list(req.actor, { ...req.query, flagged: req.query.flagged === 'true' }));
+  r.get('/api/v1/third-parties', { schema: { tags, summary: '第三方清单 / List third parties', querystring: z.strictObject({ kind: z.enum(THIRD_PARTY_KINDS).optional(), state: z.enum(['active', 'suspended', 'ended']).optional(), flagged: z.enum(['true', 'false']).optional(), q: SearchText.optional(), ...Page, ...Sorting(THIRD_PARTY_SORT.columns) }) } }, async (req) => app.thirdParties.list(req.actor, { ...req.query, flagged: req.query.flagged === 'true' }));
   r.get('/api/v1/third-parties/screening-questions', { schema: { tags, summary: '筛查问卷 / The screening questionnaire' } }, async (req) => { await app.thirdParties.list(req.actor, { limit: 1 }); return { questions: app.thirdParties.screeningQuestions() }; });
   r.get('/api/v1/third-parties/:id', { schema: { tags, summary: '查看第三方（含合同与通道） / Get a third party', params } }, async (req) => app.thirdParties.get(req.actor, req.params.id));
   r.patch('/api/v1/third-parties/:id', { schema: { tags, summary: '更新第三方 / Update a third party', params, body: PartyPatch } }, async (req) => app.thirdParties.update(req.actor, req.params.id, req.body));
@@ -37,7 +37,7 @@ export function sharingRoutes(f: FastifyInstance, app: Custodian) {
   r.get('/api/v1/shares/channels', { schema: { tags, summary: '提供通道 / Sharing channels', querystring: z.strictObject({ third_party_id: IdParam.optional() }) } }, async (req) => app.thirdParties.listChannels(req.actor, req.query));
   r.patch('/api/v1/shares/channels/:id', { schema: { tags, summary: '启用或停用通道 / Enable or disable a channel', params, body: z.strictObject({ state: z.enum(['active', 'disabled']) }) } }, async (req) => app.thirdParties.setChannelState(req.actor, req.params.id, req.body.state));
   r.post('/api/v1/shares', { schema: { tags, summary: '经登记通道向第三方提供（检查、最小化、加密、逐人记录） / Share through a channel', body: ShareBody } }, async (req, reply) => reply.status(201).send(await app.shares.create(req.actor, req.body)));
-  r.get('/api/v1/shares', { schema: { tags, summary: '提供记录 / Shares made', querystring: z.strictObject({ third_party_id: IdParam.optional(), channel: IdParam.optional(), ...Page }) } }, async (req) => app.shares.list(req.actor, req.query));
+  r.get('/api/v1/shares', { schema: { tags, summary: '提供记录 / Shares made', querystring: z.strictObject({ third_party_id: IdParam.optional(), channel: IdParam.optional(), purpose: Name.optional(), ...Page, ...Sorting(SHARE_SORT.columns) }) } }, async (req) => app.shares.list(req.actor, req.query));
   r.get('/api/v1/shares/:id', { schema: { tags, summary: '查看提供记录（逐条） / Get a share with its records', params } }, async (req) => app.shares.get(req.actor, req.params.id));
   r.get('/api/v1/subjects/:id/shares', { schema: { tags, summary: '某个人的信息被提供给了谁 / To whom a subject\'s data went', params } }, async (req) => app.shares.forSubject(req.actor, req.params.id));
 }

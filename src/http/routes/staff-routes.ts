@@ -3,11 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
 import { isAppError } from '../../core/errors.js';
-import { IdParam, Name } from './schemas.js';
+import { STAFF_SORT, TRAINING_SORT } from '../../access/index.js';
+import { Bool, IdParam, Name, OneOrMore, Paging, SearchText, Sorting } from './schemas.js';
 import { SESSION_COOKIE } from '../auth.js';
 
 const LoginBody = z.strictObject({ username: z.string().min(1).max(100), password: z.string().min(1).max(200), totp: z.string().regex(/^\d{6}$/, 'is 6 digits').optional(), tenant: IdParam.optional() });
 const StaffBody = z.strictObject({ username: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, 'use lower-case letters, digits, . _ -'), display_name: z.string().min(1).max(100), roles: z.array(Name).max(20), email: z.email().optional() });
+const StaffQuery = z.strictObject({ ...Paging, ...Sorting(STAFF_SORT.columns), q: SearchText.optional(), role: Name.optional(), state: OneOrMore(['active', 'disabled', 'locked'] as const).optional() });
+const TrainingQuery = z.strictObject({ ...Paging, ...Sorting(TRAINING_SORT.columns), staff_id: IdParam.optional(), course: z.string().min(1).max(200).optional(), current: Bool.optional() });
 const TrainingBody = z.strictObject({ staff_id: IdParam, course: z.string().min(1).max(200), completed_at: z.iso.date(), expires_at: z.iso.date() });
 
 export function staffRoutes(f: FastifyInstance, app: Custodian) {
@@ -50,12 +53,12 @@ export function staffRoutes(f: FastifyInstance, app: Custodian) {
     await app.audit.record(tx, req.actor, [{ action: 'staff.create', decision: 'allow', details: { staff_id: out.id, roles: out.roles } }]);
     return out;
   })));
-  r.get('/api/v1/staff', { schema: { tags, summary: '员工列表 / List staff' } }, async (req) => ({ staff: await app.db.transaction(async (tx) => { await app.access.requirePermission(tx, req.actor, 'roles.manage'); return app.staff.listStaff(tx, req.actor.tenantId); }) }));
+  r.get('/api/v1/staff', { schema: { tags, summary: '员工列表（可分页、排序、筛选） / List staff (paged, sorted, filtered)', querystring: StaffQuery } }, async (req) => app.db.transaction(async (tx) => { await app.access.requirePermission(tx, req.actor, 'roles.manage'); return app.staff.listStaff(tx, req.actor.tenantId, req.query); }));
   r.post('/api/v1/trainings', { schema: { tags, summary: '记录培训完成 / Record a training completion', body: TrainingBody } }, async (req, reply) => reply.status(201).send(await app.db.transaction(async (tx) => {
     await app.access.requirePermission(tx, req.actor, 'roles.manage');
     const out = await app.staff.recordTraining(tx, req.actor.tenantId, req.body);
     await app.audit.record(tx, req.actor, [{ action: 'training.record', decision: 'allow', details: { staff_id: req.body.staff_id, expires_at: req.body.expires_at } }]);
     return out;
   })));
-  r.get('/api/v1/trainings', { schema: { tags, summary: '培训记录 / Training records' } }, async (req) => ({ trainings: await app.db.transaction(async (tx) => { await app.access.requirePermission(tx, req.actor, 'roles.manage'); return app.staff.listTrainings(tx, req.actor.tenantId); }) }));
+  r.get('/api/v1/trainings', { schema: { tags, summary: '培训记录（可分页、排序、筛选） / Training records (paged, sorted, filtered)', querystring: TrainingQuery } }, async (req) => app.db.transaction(async (tx) => { await app.access.requirePermission(tx, req.actor, 'roles.manage'); return app.staff.listTrainings(tx, req.actor.tenantId, req.query); }));
 }

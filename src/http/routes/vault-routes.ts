@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Custodian } from '../../app.js';
-import { CollectionInput, IdParam, Name, ReadQuery, RecordsBody, SearchBody, UpdateBody } from './schemas.js';
+import { COLLECTION_SORT } from '../../vault/index.js';
+import { Bool, CollectionInput, IdParam, Name, Paging, ReadQuery, RecordsBody, SearchBody, SearchText, Sorting, UpdateBody } from './schemas.js';
+
+const CollectionQuery = z.strictObject({ ...Paging, ...Sorting(COLLECTION_SORT.columns), q: SearchText.optional(), sensitive: Bool.optional() });
 
 export function vaultRoutes(f: FastifyInstance, app: Custodian) {
   const r = f.withTypeProvider<ZodTypeProvider>();
@@ -16,9 +19,9 @@ export function vaultRoutes(f: FastifyInstance, app: Custodian) {
     });
     return reply.status(201).send({ name: c.name, title: c.title, fields: c.fields });
   });
-  r.get('/api/v1/collections', { schema: { tags, summary: '列出集合 / List collections' } }, async (req) => {
-    const list = await app.db.transaction((tx) => app.collections.list(tx, req.actor.tenantId));
-    return { collections: list.map((c) => ({ name: c.name, title: c.title, fields: c.fields })) };
+  r.get('/api/v1/collections', { schema: { tags, summary: '列出集合（可分页、排序、筛选） / List collections (paged, sorted, filtered)', querystring: CollectionQuery } }, async (req) => {
+    const page = await app.db.transaction((tx) => app.collections.page(tx, req.actor.tenantId, req.query));
+    return { collections: page.collections.map((c) => ({ name: c.name, title: c.title, fields: c.fields })), total: page.total };
   });
   r.post('/api/v1/collections/:c/records', { schema: { tags, summary: '写入记录（单条或批量，全部成功或全部失败） / Write records, all or nothing', params: z.strictObject({ c: Name }), body: RecordsBody } }, async (req, reply) => {
     const body = req.body;
@@ -33,7 +36,7 @@ export function vaultRoutes(f: FastifyInstance, app: Custodian) {
     return app.records.read(req.actor, { collection: req.params.c, id: req.params.id, purpose: req.query.purpose, fields: req.query.fields?.split(',') });
   });
   r.post('/api/v1/collections/:c/search', { schema: { tags, summary: '按可检索字段精确查找 / Exact search on a searchable field', params: z.strictObject({ c: Name }), body: SearchBody } }, async (req) => {
-    return { records: await app.records.search(req.actor, { collection: req.params.c, ...req.body }) };
+    return app.records.search(req.actor, { collection: req.params.c, ...req.body });
   });
   r.patch('/api/v1/collections/:c/records/:id', { schema: { tags, summary: '更正记录 / Update fields of a record', params: z.strictObject({ c: Name, id: IdParam }), body: UpdateBody } }, async (req) => {
     return app.records.update(req.actor, req.params.c, req.params.id, req.body.fields);

@@ -1,17 +1,18 @@
 /** The register of processing activities (处理活动记录): list with server paging, detail with revisions, edit, activate, retire, export. */
 import { useState } from 'react';
 import {
-  App, Badge, Button, Card, Descriptions, Divider, Drawer, Dropdown, Form, Input, InputNumber, Popconfirm, Select, Space, Switch, Table, Tag, Timeline, Typography,
+  App, Badge, Button, Card, Descriptions, Divider, Drawer, Dropdown, Form, Input, InputNumber, Popconfirm, Select, Space, Switch, Tag, Timeline, Typography,
 } from 'antd';
 import { DownloadOutlined, EditOutlined, MinusCircleOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { get, patch, post, qs, storedKey, type Collection, type Notice, type Purpose } from '../../api';
+import { get, patch, post, storedKey, type Collection, type Notice, type Purpose } from '../../api';
 import { useLang } from '../../i18n';
 import {
   ACTIVITY_STATES, ACTIVITY_STATE_LABELS, CATEGORIES, CATEGORY_LABELS, END_ACTIONS, END_ACTION_LABELS, LEGAL_BASES, LEGAL_BASIS_LABELS, OPERATIONS, OPERATION_LABELS,
   RECIPIENT_KINDS, RECIPIENT_KIND_LABELS, SECURITY_MEASURES, SECURITY_MEASURE_LABELS, SOURCES, SOURCE_LABELS, SUBJECT_CATEGORIES, SUBJECT_CATEGORY_LABELS,
   TRANSFER_MECHANISMS, TRANSFER_MECHANISM_LABELS, TRIGGERS, TRIGGER_LABELS, type L,
 } from '../../labels';
-import { download, EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
+import { download, EmptyState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
+import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 type Triggers = Record<(typeof TRIGGERS)[number], boolean>;
 interface Recipient { name: string; kind: string; country?: string; contact?: string; purpose?: string; fields?: string[]; contract_ref?: string }
@@ -50,9 +51,8 @@ export default function Activities() {
   const { tr, lang, lbl } = useLang();
   const { message } = App.useApp();
   const errText = useErrorText();
-  const [filter, setFilter] = useState<{ state?: string; trigger?: string; q?: string }>({});
-  const [page, setPage] = useState({ current: 1, size: 20 });
-  const list = useLoad((signal) => get<{ activities: Activity[]; total: number }>(`/activities${qs({ ...filter, limit: page.size, offset: (page.current - 1) * page.size })}`, { signal }), [filter, page]);
+  const list = useServerList<Activity>('/activities', 'activities', { sort: 'updated_at', order: 'desc' });
+  const filter = list.params.filters;
   const purposes = useLoad((signal) => get<{ purposes: Purpose[] }>('/purposes', { signal }));
   const collections = useLoad((signal) => get<{ collections: Collection[] }>('/collections', { signal }));
   const notices = useLoad((signal) => get<{ notices: Notice[] }>('/notices', { signal }));
@@ -107,10 +107,10 @@ export default function Activities() {
   return (
     <Card title={tr('处理活动记录（PIPL 第54–56条）', 'Register of processing activities (PIPL Art. 54–56)')} extra={<Space wrap>
       <Select allowClear placeholder={tr('状态', 'State')} style={{ width: 110 }} aria-label={tr('按状态筛选', 'Filter by state')} value={filter.state}
-        onChange={(v) => { setFilter({ ...filter, state: v }); setPage({ ...page, current: 1 }); }} options={options(ACTIVITY_STATES, ACTIVITY_STATE_LABELS, lang)} />
+        onChange={(v) => list.setFilter('state', v)} options={options(ACTIVITY_STATES, ACTIVITY_STATE_LABELS, lang)} />
       <Select allowClear placeholder={tr('影响评估情形', 'Assessment trigger')} style={{ width: 170 }} aria-label={tr('按影响评估情形筛选', 'Filter by trigger')} value={filter.trigger}
-        onChange={(v) => { setFilter({ ...filter, trigger: v }); setPage({ ...page, current: 1 }); }} options={options(TRIGGERS, TRIGGER_LABELS, lang)} />
-      <Input.Search allowClear placeholder={tr('名称', 'Name')} style={{ width: 160 }} onSearch={(q) => { setFilter({ ...filter, q: q || undefined }); setPage({ ...page, current: 1 }); }} />
+        onChange={(v) => list.setFilter('trigger', v)} options={options(TRIGGERS, TRIGGER_LABELS, lang)} />
+      <ListSearch list={list} placeholder={tr('名称', 'Name')} label={tr('按名称搜索', 'Search by name')} width={160} />
       <Button icon={<ReloadOutlined />} onClick={list.reload} aria-label={tr('刷新', 'Refresh')} />
       <Dropdown menu={{ items: [{ key: 'xlsx', label: 'Excel (XLSX)', onClick: () => void exportAs('xlsx') }, { key: 'json', label: 'JSON', onClick: () => void exportAs('json') }] }}>
         <Button icon={<DownloadOutlined />}>{tr('导出', 'Export')}</Button>
@@ -119,21 +119,20 @@ export default function Activities() {
     </Space>}>
       <Typography.Paragraph type="secondary">{tr('记录每项个人信息处理活动的目的、合法性基础、个人信息种类和字段、接收方、出境、保存期限、安全措施与负责人。涉及敏感个人信息、自动化决策、委托处理、对外提供、公开或出境的活动，须先完成个人信息保护影响评估（第55条）。',
         'Each activity records its purposes, legal basis, PI types and fields, recipients, export, retention, security measures and owner. Activities with sensitive PI, automated decisions, entrusting, provision, disclosure or export need an impact assessment first (Art. 55).')}</Typography.Paragraph>
-      {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : (
-        <Table<Activity> rowKey="id" loading={list.loading} dataSource={list.data?.activities ?? []}
-          pagination={{ current: page.current, pageSize: page.size, total: list.data?.total ?? 0, showSizeChanger: true, onChange: (current, size) => setPage({ current, size }) }}
-          locale={{ emptyText: <EmptyState title={tr('还没有处理活动', 'No processing activities yet')} hint={tr('从业务流程出发登记：客户服务、会员营销、订单配送……', 'Start from business processes: customer service, member marketing, delivery…')} /> }}
-          onRow={(a) => ({ onClick: () => void show(a), style: { cursor: 'pointer' } })}
+      {(
+        <ServerTable<Activity> list={list} rowKey="id"
+          empty={tr('还没有处理活动', 'No processing activities yet')} emptyHint={tr('从业务流程出发登记：客户服务、会员营销、订单配送……', 'Start from business processes: customer service, member marketing, delivery…')}
+          onRow={(a) => ({ onClick: () => void show(a), onKeyDown: (e) => { if (e.key === 'Enter') void show(a); }, tabIndex: 0, style: { cursor: 'pointer' } })}
           columns={[
-            { title: tr('处理活动', 'Activity'), dataIndex: 'name', render: (n: string) => <Typography.Text strong>{n}</Typography.Text> },
-            { title: tr('状态', 'State'), dataIndex: 'state', render: (s: Activity['state']) => <Tag color={STATE_COLOR[s]}>{ACTIVITY_STATE_LABELS[s][lang]}</Tag> },
+            { title: tr('处理活动', 'Activity'), dataIndex: 'name', render: (n: string) => <Typography.Text strong>{n}</Typography.Text>, ...list.sortCol('name') },
+            { title: tr('状态', 'State'), dataIndex: 'state', ...list.sortCol('state'), render: (s: Activity['state']) => <Tag color={STATE_COLOR[s]}>{ACTIVITY_STATE_LABELS[s][lang]}</Tag> },
             { title: tr('目的', 'Purposes'), dataIndex: 'purposes', render: (p: string[]) => p.map((x) => <Tag key={x}>{purposeTitle(x)}</Tag>) },
             { title: tr('合法性基础', 'Legal basis'), dataIndex: 'legal_basis', render: (b: string) => lbl(LEGAL_BASIS_LABELS[b as keyof typeof LEGAL_BASIS_LABELS], b) },
             { title: tr('个人信息', 'PI'), render: (_, a) => <Space size={4} wrap>{a.computed.categories.map((c) => <Tag key={c}>{lbl(CATEGORY_LABELS[c as keyof typeof CATEGORY_LABELS], c)}</Tag>)}{a.computed.sensitive_fields.length > 0 && <Badge count={a.computed.sensitive_fields.length} color="red" title={tr('敏感个人信息', 'Sensitive PI')} />}</Space> },
             { title: tr('影响评估情形', 'Assessment triggers'), render: (_, a) => triggerTags(a.triggers) },
-            { title: tr('负责部门', 'Department'), dataIndex: 'department' },
+            { title: tr('负责部门', 'Department'), dataIndex: 'department', ...list.sortCol('department') },
             { title: tr('版本', 'Rev.'), dataIndex: 'revision' },
-            { title: tr('更新时间', 'Updated'), dataIndex: 'updated_at', render: (t: string) => fmtTime(t, lang) },
+            { title: tr('更新时间', 'Updated'), dataIndex: 'updated_at', render: (t: string) => fmtTime(t, lang), ...list.sortCol('updated_at') },
           ]} />
       )}
 

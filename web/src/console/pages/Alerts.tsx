@@ -3,9 +3,10 @@ import { useState } from 'react';
 import { App, Button, Card, Descriptions, Drawer, Form, Input, InputNumber, Modal, Radio, Select, Space, Statistic, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import { CheckOutlined, CloseOutlined, RiseOutlined, ReloadOutlined, ThunderboltOutlined } from '@ant-design/icons';
 import { useNavigate } from 'react-router-dom';
-import { get, post, call, qs, type AuditEvent } from '../../api';
+import { get, post, call, type AuditEvent } from '../../api';
 import { useLang } from '../../i18n';
 import { EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
+import { ServerTable, useServerList } from '../server-list';
 
 export interface AlertRow {
   id: string; rule: string; severity: 'low' | 'medium' | 'high'; state: string; actor: { type: string; id: string }; window: { start: string; end: string };
@@ -44,9 +45,9 @@ function AlertList() {
   const { message } = App.useApp();
   const errText = useErrorText();
   const nav = useNavigate();
-  const [filter, setFilter] = useState<{ state?: string; rule?: string; severity?: string }>({ state: 'open' });
-  const [page, setPage] = useState(1);
-  const list = useLoad((signal) => get<{ alerts: AlertRow[]; total: number; counts: Record<string, number> }>(`/alerts${qs({ ...filter, limit: PAGE, offset: (page - 1) * PAGE })}`, { signal }), [filter, page]);
+  const list = useServerList<AlertRow>('/alerts', 'alerts', { size: PAGE, sort: 'created_at', order: 'desc', filters: { state: 'open' } });
+  const filter = list.params.filters;
+  const counts = (list.data?.counts ?? {}) as Record<string, number>;
   const status = useLoad((signal) => get<{ last_seq: number; head_seq: number; lag_events: number; events_seen: number; last_run_at: string | null; actors_with_baseline: number }>('/alerts/status', { signal }));
   const [open, setOpen] = useState<string | null>(null);
   const [dismissing, setDismissing] = useState<AlertRow | null>(null);
@@ -65,7 +66,7 @@ function AlertList() {
       <Card size="small">
         {status.error ? <ErrorState compact error={status.error} onRetry={status.reload} /> : (
           <Space size={48} wrap>
-            <Statistic title={tr('待处理告警', 'Open alerts')} value={list.data?.counts.open ?? 0} valueStyle={{ color: (list.data?.counts.open ?? 0) > 0 ? '#cf1322' : undefined }} />
+            <Statistic title={tr('待处理告警', 'Open alerts')} value={counts.open ?? 0} valueStyle={{ color: (counts.open ?? 0) > 0 ? '#cf1322' : undefined }} />
             <Statistic title={tr('已检测审计事件', 'Audit events scanned')} value={status.data?.events_seen ?? 0} />
             <Statistic title={tr('尚未检测', 'Not yet scanned')} value={status.data?.lag_events ?? 0} />
             <Statistic title={tr('有基线的操作者', 'Actors with a baseline')} value={status.data?.actors_with_baseline ?? 0} />
@@ -77,27 +78,26 @@ function AlertList() {
         )}
       </Card>
       <Card title={tr('告警', 'Alerts')} extra={<Space wrap>
-        <Select allowClear placeholder={tr('状态', 'State')} style={{ width: 120 }} value={filter.state} onChange={(v) => { setFilter({ ...filter, state: v }); setPage(1); }} aria-label={tr('按状态筛选', 'Filter by state')}
-          options={Object.entries(STATES).map(([k, v]) => ({ value: k, label: `${v[lang]}${list.data?.counts[k] ? ` (${list.data.counts[k]})` : ''}` }))} />
-        <Select allowClear placeholder={tr('规则', 'Rule')} style={{ width: 220 }} value={filter.rule} onChange={(v) => { setFilter({ ...filter, rule: v }); setPage(1); }} aria-label={tr('按规则筛选', 'Filter by rule')}
+        <Select allowClear placeholder={tr('状态', 'State')} style={{ width: 120 }} value={filter.state} onChange={(v) => list.setFilter('state', v)} aria-label={tr('按状态筛选', 'Filter by state')}
+          options={Object.entries(STATES).map(([k, v]) => ({ value: k, label: `${v[lang]}${counts[k] ? ` (${counts[k]})` : ''}` }))} />
+        <Select allowClear placeholder={tr('规则', 'Rule')} style={{ width: 220 }} value={filter.rule} onChange={(v) => list.setFilter('rule', v)} aria-label={tr('按规则筛选', 'Filter by rule')}
           options={Object.entries(RULE_LABELS).map(([k, v]) => ({ value: k, label: v[lang] }))} />
-        <Select allowClear placeholder={tr('级别', 'Severity')} style={{ width: 100 }} value={filter.severity} onChange={(v) => { setFilter({ ...filter, severity: v }); setPage(1); }} aria-label={tr('按级别筛选', 'Filter by severity')}
+        <Select allowClear placeholder={tr('级别', 'Severity')} style={{ width: 100 }} value={filter.severity} onChange={(v) => list.setFilter('severity', v)} aria-label={tr('按级别筛选', 'Filter by severity')}
           options={Object.entries(SEV).map(([k, v]) => ({ value: k, label: v[lang] }))} />
         <Button icon={<ReloadOutlined />} onClick={list.reload} aria-label={tr('刷新', 'Refresh')} />
       </Space>}>
-        {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : (
-          <Table<AlertRow> rowKey="id" size="small" loading={list.loading} dataSource={list.data?.alerts ?? []}
-            pagination={{ current: page, pageSize: PAGE, total: list.data?.total ?? 0, onChange: setPage, showSizeChanger: false, hideOnSinglePage: true }}
-            locale={{ emptyText: <EmptyState title={tr('没有告警', 'No alerts')} hint={tr('检测任务每分钟读取新的审计事件。', 'The detector reads new audit events every minute.')} /> }}
+        {(
+          <ServerTable<AlertRow> list={list} rowKey="id" size="small"
+            empty={tr('没有告警', 'No alerts')} emptyHint={tr('检测任务每分钟读取新的审计事件。', 'The detector reads new audit events every minute.')}
             onRow={(r) => ({ onDoubleClick: () => setOpen(r.id) })}
             columns={[
-              { title: tr('时间', 'Raised'), dataIndex: 'created_at', width: 160, render: (t: string) => fmtTime(t, lang) },
-              { title: tr('规则', 'Rule'), dataIndex: 'rule', render: (r: string) => <a onClick={() => undefined}>{RULE_LABELS[r]?.[lang] ?? r}</a>, onCell: (r) => ({ onClick: () => setOpen(r.id) }) },
+              { title: tr('时间', 'Raised'), dataIndex: 'created_at', width: 160, render: (t: string) => fmtTime(t, lang), ...list.sortCol('created_at') },
+              { title: tr('规则', 'Rule'), dataIndex: 'rule', render: (rule: string, r) => <Button type="link" size="small" style={{ padding: 0 }} onClick={() => setOpen(r.id)}>{RULE_LABELS[rule]?.[lang] ?? rule}</Button>, ...list.sortCol('rule') },
               { title: tr('级别', 'Severity'), dataIndex: 'severity', width: 80, render: (s: string) => <Tag color={SEV[s]?.color}>{SEV[s]?.[lang] ?? s}</Tag> },
-              { title: tr('操作者', 'Actor'), render: (_, r) => <Typography.Text code>{r.actor.type}:{r.actor.id}</Typography.Text> },
+              { title: tr('操作者', 'Actor'), render: (_, r) => <Typography.Text code>{r.actor.type}:{r.actor.id}</Typography.Text>, ...list.sortCol('actor_id') },
               { title: tr('时段', 'Window'), render: (_, r) => `${fmtTime(r.window.start, lang)} — ${fmtTime(r.window.end, lang)}` },
-              { title: tr('事件数', 'Events'), dataIndex: 'event_count', width: 80 },
-              { title: tr('状态', 'State'), dataIndex: 'state', width: 90, render: (s: string) => <Tag color={STATES[s]?.color}>{STATES[s]?.[lang] ?? s}</Tag> },
+              { title: tr('事件数', 'Events'), dataIndex: 'event_count', width: 90, ...list.sortCol('event_count') },
+              { title: tr('状态', 'State'), dataIndex: 'state', width: 90, render: (s: string) => <Tag color={STATES[s]?.color}>{STATES[s]?.[lang] ?? s}</Tag>, ...list.sortCol('state') },
               { title: '', width: 230, render: (_, r) => (
                 <Space size={4}>
                   {r.state === 'open' && <Button size="small" icon={<CheckOutlined />} onClick={() => void act(() => post(`/alerts/${r.id}/acknowledge`, {}), tr('已确认', 'Acknowledged'))}>{tr('确认', 'Ack')}</Button>}
@@ -205,26 +205,23 @@ function Rules() {
   );
 }
 
+interface Baseline { actor_id: string; actor_type: string; first_seen: string; last_seen: string; events: number; networks: number; sensitive_reads_per_active_bucket: { mean: number; sd: number; hours: number } }
+
 function Baselines() {
   const { tr, lang } = useLang();
-  const [offset, setOffset] = useState(0);
-  const b = useLoad((signal) => get<{ actors: Array<{ actor_id: string; actor_type: string; first_seen: string; last_seen: string; events: number; networks: number; sensitive_reads_per_active_bucket: { mean: number; sd: number; hours: number } }>; next_offset: number | null }>(`/alerts/baselines${qs({ limit: 50, offset })}`, { signal }), [offset]);
-  if (b.error) return <ErrorState error={b.error} onRetry={b.reload} />;
+  const b = useServerList<Baseline>('/alerts/baselines', 'actors', { size: 50, sort: 'last_seen', order: 'desc' });
   return (
     <Card title={tr('各操作者的行为基线（由检测任务增量更新）', 'Per-actor baselines (kept up to date by the detector)')}>
-      <Table rowKey="actor_id" size="small" loading={b.loading} dataSource={b.data?.actors ?? []} pagination={false}
+      <ServerTable<Baseline> list={b} rowKey="actor_id" size="small" empty={tr('还没有基线', 'No baselines yet')} emptyHint={tr('检测任务读取审计事件后，为每个操作者建立统计基线。', 'The detector builds a statistical baseline for each actor as it reads audit events.')}
         columns={[
-          { title: tr('操作者', 'Actor'), render: (_, r) => <Typography.Text code>{r.actor_type}:{r.actor_id}</Typography.Text> },
-          { title: tr('首次出现', 'First seen'), dataIndex: 'first_seen', render: (t: string) => fmtTime(t, lang) },
-          { title: tr('最近活动', 'Last seen'), dataIndex: 'last_seen', render: (t: string) => fmtTime(t, lang) },
-          { title: tr('事件数', 'Events'), dataIndex: 'events' },
+          { title: tr('操作者', 'Actor'), render: (_, r) => <Typography.Text code>{r.actor_type}:{r.actor_id}</Typography.Text>, ...b.sortCol('actor_id'),
+            ...b.filterCol('actor_id', [{ text: tr('员工', 'staff'), value: 'staff' }, { text: tr('API 密钥', 'API key'), value: 'api_key' }], { param: 'actor_type', multiple: false }) },
+          { title: tr('首次出现', 'First seen'), dataIndex: 'first_seen', render: (t: string) => fmtTime(t, lang), ...b.sortCol('first_seen') },
+          { title: tr('最近活动', 'Last seen'), dataIndex: 'last_seen', render: (t: string) => fmtTime(t, lang), ...b.sortCol('last_seen') },
+          { title: tr('事件数', 'Events'), dataIndex: 'events', ...b.sortCol('events') },
           { title: tr('网络数', 'Networks'), dataIndex: 'networks' },
           { title: tr('敏感读取/活跃小时（均值 ± 标准差）', 'Sensitive reads per active hour (mean ± sd)'), render: (_, r) => `${r.sensitive_reads_per_active_bucket.mean} ± ${r.sensitive_reads_per_active_bucket.sd} (${r.sensitive_reads_per_active_bucket.hours} h)` },
         ]} />
-      <Space style={{ marginTop: 12 }}>
-        <Button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - 50))}>{tr('上一页', 'Previous')}</Button>
-        <Button disabled={b.data?.next_offset == null} onClick={() => setOffset(b.data!.next_offset!)}>{tr('下一页', 'Next')}</Button>
-      </Space>
     </Card>
   );
 }

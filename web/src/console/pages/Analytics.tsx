@@ -1,11 +1,12 @@
 /** Privacy-preserving analytics: differentially private counts and histograms within the tenant's privacy budget. */
 import { useState } from 'react';
-import { App, Button, Card, Col, Form, Input, InputNumber, Progress, Radio, Row, Select, Space, Statistic, Table, Typography } from 'antd';
+import { App, Button, Card, Col, Form, Input, InputNumber, Progress, Radio, Row, Select, Space, Statistic, Typography } from 'antd';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { get, post, put, type Collection, type Purpose } from '../../api';
 import { useLang } from '../../i18n';
 import { useAuth } from '../auth';
 import { ErrorState, fmtTime, useErrorText, useLoad } from '../ui';
+import { ServerTable, useServerList } from '../server-list';
 
 interface Budget { epsilon_total: number | null; spent: number; remaining: number | null; ledger: Array<{ id: string; epsilon: number; label: string; actor_id: string; at: string }> }
 interface Answer { kind: 'count' | 'histogram'; count?: number; buckets?: Array<{ bucket: string; count: number }>; epsilon: number; noise_scale: number; budget_remaining: number }
@@ -15,7 +16,7 @@ export default function Analytics() {
   const { message } = App.useApp();
   const errText = useErrorText();
   const { can } = useAuth();
-  const b = useLoad((signal) => get<Budget>('/analytics/budget', { signal }));
+  const b = useServerList<Budget['ledger'][number]>('/analytics/budget', 'ledger', { size: 8, sort: 'at', order: 'desc', totalKey: 'ledger_total' });
   const cols = useLoad((signal) => get<{ collections: Collection[] }>('/collections', { signal }));
   const purposes = useLoad((signal) => get<{ purposes: Purpose[] }>('/purposes', { signal }));
   const [answer, setAnswer] = useState<Answer | null>(null);
@@ -31,7 +32,7 @@ export default function Analytics() {
       b.reload();
     } catch (e) { message.error(errText(e)); }
   };
-  const budget = b.data;
+  const budget = b.data as Budget | undefined;
   return (
     <Row gutter={[16, 16]}>
       <Col xs={24} xl={9}>
@@ -44,9 +45,9 @@ export default function Analytics() {
                 <InputNumber min={0.01} max={1000} step={0.5} placeholder="ε" value={total} onChange={(x) => setTotal(x)} aria-label={tr('ε 总额', 'Total epsilon')} />
                 <Button disabled={!total} onClick={async () => { try { await put('/analytics/budget', { epsilon_total: total }); b.reload(); } catch (e) { message.error(errText(e)); } }}>{tr('设定', 'Set')}</Button>
               </Space>}
-              <Table size="small" style={{ marginTop: 16 }} rowKey="id" dataSource={budget.ledger} pagination={{ pageSize: 8, hideOnSinglePage: true }} columns={[
-                { title: tr('用途', 'Label'), dataIndex: 'label' }, { title: 'ε', dataIndex: 'epsilon' }, { title: tr('时间', 'At'), dataIndex: 'at', render: (t: string) => fmtTime(t, lang) },
-              ]} />
+              <div style={{ marginTop: 16 }}><ServerTable<Budget['ledger'][number]> list={b} size="small" rowKey="id" empty={tr('还没有消耗记录', 'Nothing spent yet')} columns={[
+                { title: tr('用途', 'Label'), dataIndex: 'label', ...b.sortCol('label') }, { title: 'ε', dataIndex: 'epsilon', ...b.sortCol('epsilon') }, { title: tr('时间', 'At'), dataIndex: 'at', render: (t: string) => fmtTime(t, lang), ...b.sortCol('at') },
+              ]} /></div>
             </>
           )}
         </Card>

@@ -1,12 +1,13 @@
 /** PI protection impact assessments: list, guided questionnaire, risk sources, approval, reports. */
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, Descriptions, Divider, Drawer, Form, Input, InputNumber, Modal, Select, Space, Steps, Switch, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Descriptions, Divider, Drawer, Form, Input, InputNumber, Modal, Select, Space, Steps, Switch, Tag, Typography } from 'antd';
 import { DeleteOutlined, FilePdfOutlined, FileWordOutlined, MinusCircleOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { del, get, patch, post, qs } from '../../api';
+import { del, get, patch, post } from '../../api';
 import { useLang } from '../../i18n';
 import { useAuth } from '../auth';
-import { EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
-import { downloadFile, LevelTag, usePage } from './governance-shared';
+import { EmptyState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
+import { downloadFile, LevelTag } from './governance-shared';
+import { ServerTable, useServerList } from '../server-list';
 
 interface Option { value: string; zh: string; en: string }
 interface Question { id: string; zh: string; en: string; kind: 'text' | 'number' | 'boolean' | 'choice' | 'multi'; required: boolean; options?: Option[] }
@@ -30,9 +31,8 @@ export default function Assessments() {
   const { tr, lang } = useLang();
   const { message } = App.useApp();
   const errText = useErrorText();
-  const [state, setState] = useState<string | undefined>();
-  const pg = usePage();
-  const { data, error, loading, reload } = useLoad((signal) => get<{ assessments: Assessment[]; total: number }>(`/assessments${qs({ state, limit: pg.limit, offset: pg.offset })}`, { signal }), [state, pg.page]);
+  const list = useServerList<Assessment>('/assessments', 'assessments', { sort: 'created_at', order: 'desc' });
+  const { error, reload } = list;
   const q = useLoad((signal) => get<Questionnaire>('/assessments/questionnaire', { signal }));
   const [open, setOpen] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
@@ -49,20 +49,22 @@ export default function Assessments() {
 
   return (
     <Card title={tr('个人信息保护影响评估', 'PI protection impact assessments')} extra={<Space>
-      <Select allowClear placeholder={tr('状态', 'State')} style={{ width: 140 }} value={state} onChange={(v) => { setState(v); pg.setPage(1); }} aria-label={tr('按状态筛选', 'Filter by state')} options={Object.entries(STATES).map(([k, v]) => ({ value: k, label: v[lang] }))} />
+      <Select allowClear placeholder={tr('状态', 'State')} style={{ width: 140 }} value={list.params.filters.state} onChange={(v) => list.setFilter('state', v)} aria-label={tr('按状态筛选', 'Filter by state')} options={Object.entries(STATES).map(([k, v]) => ({ value: k, label: v[lang] }))} />
       <Button icon={<ReloadOutlined />} onClick={reload} aria-label={tr('刷新', 'Refresh')} />
       <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{tr('发起评估', 'New assessment')}</Button>
     </Space>}>
-      {error ? <ErrorState error={error} onRetry={reload} /> : (
-        <Table<Assessment> rowKey="id" loading={loading} dataSource={data?.assessments ?? []} pagination={pg.pagination(data?.total)} onRow={(r) => ({ onClick: () => setOpen(r.id), style: { cursor: 'pointer' } })}
-          locale={{ emptyText: <EmptyState title={tr('还没有评估', 'No assessments yet')} hint={tr('处理敏感个人信息、自动化决策、委托处理、向他人提供、公开或出境前，须先完成评估（个人信息保护法第55条）。', 'Sensitive PI, automated decisions, entrusting, provision, disclosure and export need an assessment first (PIPL Art. 55).')} /> }}
+      {(
+        <ServerTable<Assessment> list={list} rowKey="id" onRow={(r) => ({ onClick: () => setOpen(r.id), onKeyDown: (e) => { if (e.key === 'Enter') setOpen(r.id); }, tabIndex: 0, style: { cursor: 'pointer' } })}
+          empty={tr('还没有评估', 'No assessments yet')} emptyHint={tr('处理敏感个人信息、自动化决策、委托处理、向他人提供、公开或出境前，须先完成评估（个人信息保护法第55条）。', 'Sensitive PI, automated decisions, entrusting, provision, disclosure and export need an assessment first (PIPL Art. 55).')}
           columns={[
-            { title: tr('名称', 'Title'), dataIndex: 'title' },
+            { title: tr('名称', 'Title'), dataIndex: 'title', ...list.sortCol('title') },
             { title: tr('处理活动', 'Activity'), dataIndex: 'activity', render: (a: string) => <Typography.Text code>{a}</Typography.Text> },
             { title: tr('触发情形', 'Triggers'), dataIndex: 'triggers', render: (ts: string[]) => ts.map((t) => <Tag key={t}>{triggerLabel(t)}</Tag>) },
-            { title: tr('状态', 'State'), dataIndex: 'state', render: (s: string, r) => <Space size={4}><Tag color={STATES[s]?.color}>{STATES[s]?.[lang] ?? s}</Tag>{r.superseded_by && <Tag>{tr('已被替代', 'superseded')}</Tag>}{r.review_due && <Tag color="orange">{tr('待复评', 'review due')}</Tag>}</Space> },
+            { title: tr('状态', 'State'), dataIndex: 'state', ...list.sortCol('state'), render: (s: string, r) => <Space size={4}><Tag color={STATES[s]?.color}>{STATES[s]?.[lang] ?? s}</Tag>{r.superseded_by && <Tag>{tr('已被替代', 'superseded')}</Tag>}{r.review_due && <Tag color="orange">{tr('待复评', 'review due')}</Tag>}</Space> },
             { title: tr('风险/残余', 'Risk / residual'), render: (_: unknown, r) => <Space size={2}><LevelTag level={r.overall_level} /><LevelTag level={r.residual_level} /></Space> },
+            { title: tr('复评日期', 'Next review'), dataIndex: 'next_review', render: (d: string | null) => d ?? '—', ...list.sortCol('next_review') },
             { title: tr('保存至', 'Kept until'), dataIndex: 'locked_until', render: (d: string | null) => d ?? '—' },
+            { title: tr('创建时间', 'Created'), dataIndex: 'created_at', render: (t: string) => fmtTime(t, lang), ...list.sortCol('created_at') },
           ]} />
       )}
       <Modal title={tr('发起个人信息保护影响评估', 'New impact assessment')} open={creating} onCancel={() => setCreating(false)} onOk={() => form.submit()} okText={tr('创建', 'Create')} destroyOnClose>

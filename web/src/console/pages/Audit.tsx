@@ -6,23 +6,28 @@ import { useLang } from '../../i18n';
 import { EmptyState, ErrorState, download, fmtTime, useErrorText, useLoad } from '../ui';
 
 const PAGE = 50;
-interface Filter { subject_id?: string; actor_id?: string; purpose?: string; action?: string; from?: string; to?: string }
+interface Filter { subject_id?: string; actor_id?: string; purpose?: string; action?: string; decision?: string; from?: string; to?: string }
+type EventsPage = { events: AuditEvent[]; next_after_seq?: number | null; next_before_seq?: number | null };
 
 export default function Audit() {
   const { tr, lang } = useLang();
   const { message } = App.useApp();
   const errText = useErrorText();
   const [filter, setFilter] = useState<Filter>({});
-  const [cursor, setCursor] = useState<number[]>([0]); // after_seq of each page visited
-  const after = cursor[cursor.length - 1];
-  const page = useLoad((signal) => get<{ events: AuditEvent[]; next_after_seq: number | null }>(`/audit/events${qs({ ...filter, after_seq: after || undefined, limit: PAGE })}`, { signal }), [filter, after]);
+  // Sorted by the chain's sequence on the server (newest first by default); paged by a cursor: the seq after (oldest
+  // first) or before (newest first) which each visited page starts.
+  const [order, setOrder] = useState<'asc' | 'desc'>('desc');
+  const [cursor, setCursor] = useState<number[]>([0]);
+  const at = cursor[cursor.length - 1];
+  const page = useLoad((signal) => get<EventsPage>(`/audit/events${qs({ ...filter, order, ...(order === 'desc' ? { before_seq: at || undefined } : { after_seq: at || undefined }), limit: PAGE })}`, { signal }), [filter, at, order]);
+  const next = order === 'desc' ? page.data?.next_before_seq : page.data?.next_after_seq;
   const purposes = useLoad((signal) => get<{ purposes: Purpose[] }>('/purposes', { signal }));
   const [verify, setVerify] = useState<VerifyResult | null>(null);
   const [verifying, setVerifying] = useState(false);
   const [exporting, setExporting] = useState(false);
 
-  const apply = (v: { subject_id?: string; actor_id?: string; purpose?: string; action?: string; range?: [{ toDate(): Date }, { toDate(): Date }] | null }) => {
-    setFilter({ subject_id: v.subject_id?.trim() || undefined, actor_id: v.actor_id?.trim() || undefined, purpose: v.purpose || undefined, action: v.action?.trim() || undefined, from: v.range?.[0]?.toDate().toISOString(), to: v.range?.[1]?.toDate().toISOString() });
+  const apply = (v: { subject_id?: string; actor_id?: string; purpose?: string; action?: string; decision?: string; range?: [{ toDate(): Date }, { toDate(): Date }] | null }) => {
+    setFilter({ subject_id: v.subject_id?.trim() || undefined, actor_id: v.actor_id?.trim() || undefined, purpose: v.purpose || undefined, action: v.action?.trim() || undefined, decision: v.decision || undefined, from: v.range?.[0]?.toDate().toISOString(), to: v.range?.[1]?.toDate().toISOString() });
     setCursor([0]);
   };
   const runVerify = async () => {
@@ -61,13 +66,15 @@ export default function Audit() {
           <Form.Item name="actor_id" label={tr('操作者', 'Actor')}><Input placeholder="key_… / stf_…" style={{ width: 160 }} allowClear /></Form.Item>
           <Form.Item name="purpose" label={tr('目的', 'Purpose')}><Select allowClear style={{ width: 160 }} options={(purposes.data?.purposes ?? []).map((p) => ({ value: p.name, label: p.name }))} /></Form.Item>
           <Form.Item name="action" label={tr('动作', 'Action')}><Input placeholder="record.read" style={{ width: 140 }} allowClear /></Form.Item>
-          <Form.Item name="range" label={tr('时间', 'Time')}><DatePicker.RangePicker showTime /></Form.Item>
+          <Form.Item name="decision" label={tr('决定', 'Decision')}><Select allowClear style={{ width: 110 }} options={[{ value: 'allow', label: tr('允许', 'allow') }, { value: 'deny', label: tr('拒绝', 'deny') }]} /></Form.Item>
+          <Form.Item name="range" label={tr('时间', 'Time')}><DatePicker.RangePicker showTime aria-label={tr('时间范围', 'Time range')} /></Form.Item>
           <Button type="primary" htmlType="submit" icon={<SearchOutlined />}>{tr('筛选', 'Filter')}</Button>
         </Form>
-        {page.error ? <ErrorState error={page.error} onRetry={page.reload} /> : (
+        {page.error ? <ErrorState compact error={page.error} onRetry={page.reload} /> : (
           <>
             <Table<AuditEvent> rowKey="seq" size="small" loading={page.loading} dataSource={events} pagination={false}
-              locale={{ emptyText: <EmptyState title={tr('没有符合条件的事件', 'No events match')} /> }}
+              onChange={(_p, _f, s, extra) => { if (extra.action === 'sort') { const o = (Array.isArray(s) ? s[0] : s).order; setOrder(o === 'ascend' ? 'asc' : 'desc'); setCursor([0]); } }}
+              locale={{ emptyText: <EmptyState title={Object.values(filter).some(Boolean) ? tr('没有符合条件的事件', 'No events match') : tr('还没有审计事件', 'No audit events yet')} hint={tr('每次访问个人信息和每项管理操作都会写入审计日志。', 'Every access to PI and every administrative change is written to the audit log.')} /> }}
               expandable={{ expandedRowRender: (e) => (
                 <Descriptions size="small" column={2} bordered>
                   <Descriptions.Item label="ID">{e.id}</Descriptions.Item>
@@ -78,7 +85,7 @@ export default function Audit() {
                 </Descriptions>
               ) }}
               columns={[
-                { title: '#', dataIndex: 'seq', width: 70 },
+                { title: '#', dataIndex: 'seq', key: 'seq', width: 70, sorter: true, sortDirections: ['descend', 'ascend', 'descend'], sortOrder: order === 'asc' ? 'ascend' : 'descend' },
                 { title: tr('时间', 'Time'), dataIndex: 'at', render: (t: string) => fmtTime(t, lang), width: 170 },
                 { title: tr('操作者', 'Actor'), render: (_, e) => <Typography.Text code>{e.actor_type}:{e.actor_id}</Typography.Text> },
                 { title: tr('动作', 'Action'), dataIndex: 'action' },
@@ -91,7 +98,7 @@ export default function Audit() {
             <Space style={{ marginTop: 16, justifyContent: 'flex-end', width: '100%' }}>
               <Typography.Text type="secondary">{tr(`第 ${cursor.length} 页`, `Page ${cursor.length}`)}</Typography.Text>
               <Button icon={<LeftOutlined />} disabled={cursor.length === 1} onClick={() => setCursor(cursor.slice(0, -1))}>{tr('上一页', 'Previous')}</Button>
-              <Button disabled={events.length < PAGE || page.data?.next_after_seq == null} onClick={() => setCursor([...cursor, page.data!.next_after_seq!])}>{tr('下一页', 'Next')} <RightOutlined /></Button>
+              <Button disabled={events.length < PAGE || next == null} onClick={() => setCursor([...cursor, next!])}>{tr('下一页', 'Next')} <RightOutlined /></Button>
             </Space>
           </>
         )}

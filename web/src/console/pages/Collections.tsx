@@ -1,18 +1,20 @@
 import { useState } from 'react';
 import { App, Button, Card, Drawer, Form, Input, Select, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
 import { MinusCircleOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { get, post, type Collection, type Field } from '../../api';
+import { post, type Collection, type Field } from '../../api';
 import { useLang } from '../../i18n';
 import { CATEGORIES, CATEGORY_LABELS, FIELD_TYPES, SENSITIVE_CATEGORIES, TYPE_INFO, type Category, type FieldType } from '../../labels';
 import { useAuth } from '../auth';
-import { EmptyState, ErrorState, useErrorText, useLoad } from '../ui';
+import { useErrorText } from '../ui';
+import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/;
 
 export default function Collections() {
   const { tr, lbl } = useLang();
   const { can } = useAuth();
-  const { data, error, loading, reload } = useLoad((signal) => get<{ collections: Collection[] }>('/collections', { signal }));
+  const list = useServerList<Collection>('/collections', 'collections', { sort: 'name', order: 'asc' });
+  const reload = list.reload;
   const [open, setOpen] = useState(false);
 
   const fieldCols = [
@@ -25,22 +27,20 @@ export default function Collections() {
 
   return (
     <Card title={tr('数据集合', 'Collections')} extra={<Space>
+      <ListSearch list={list} placeholder={tr('名称或标题', 'Name or title')} label={tr('按名称或标题搜索', 'Search by name or title')} width={200} />
       <Button icon={<ReloadOutlined />} onClick={reload} aria-label={tr('刷新', 'Refresh')} />
       {can('collections.manage') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>{tr('新建集合', 'New collection')}</Button>}
     </Space>}>
-      {error ? <ErrorState error={error} onRetry={reload} /> : (
-        <Table<Collection> rowKey="name" loading={loading} dataSource={data?.collections ?? []} pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          locale={{ emptyText: <EmptyState title={tr('还没有集合', 'No collections yet')} hint={tr('集合定义客户个人信息的字段、类型与敏感级别。', 'A collection defines the fields of customer PI, their types and sensitivity.')}
-            action={can('collections.manage') ? <Button type="primary" onClick={() => setOpen(true)}>{tr('新建集合', 'New collection')}</Button> : undefined} /> }}
+      <ServerTable<Collection> list={list} rowKey="name" empty={tr('还没有集合', 'No collections yet')} emptyHint={tr('集合定义客户个人信息的字段、类型与敏感级别。', 'A collection defines the fields of customer PI, their types and sensitivity.')}
+          emptyAction={can('collections.manage') ? <Button type="primary" onClick={() => setOpen(true)}>{tr('新建集合', 'New collection')}</Button> : undefined}
           expandable={{ expandedRowRender: (c) => <Table<Field> rowKey="name" size="small" columns={fieldCols} dataSource={c.fields} pagination={false} />, defaultExpandAllRows: false }}
           columns={[
-            { title: tr('名称', 'Name'), dataIndex: 'name', render: (n: string) => <Typography.Text code>{n}</Typography.Text>, sorter: (a, b) => a.name.localeCompare(b.name) },
-            { title: tr('标题', 'Title'), dataIndex: 'title', render: (t: string | null) => t ?? '—' },
+            { title: tr('名称', 'Name'), dataIndex: 'name', render: (n: string) => <Typography.Text code>{n}</Typography.Text>, ...list.sortCol('name') },
+            { title: tr('标题', 'Title'), dataIndex: 'title', render: (t: string | null) => t ?? '—', ...list.sortCol('title') },
             { title: tr('字段数', 'Fields'), render: (_, c) => c.fields.length },
-            { title: tr('敏感字段', 'Sensitive fields'), render: (_, c) => { const s = c.fields.filter((f) => f.sensitive); return s.length ? <Tooltip title={s.map((f) => f.name).join(', ')}><Tag color="red">{s.length}</Tag></Tooltip> : 0; } },
+            { title: tr('敏感字段', 'Sensitive fields'), ...list.filterCol('sensitive', [{ text: tr('含敏感字段', 'Has sensitive fields'), value: 'true' }, { text: tr('无敏感字段', 'No sensitive field'), value: 'false' }], { multiple: false }), render: (_, c) => { const s = c.fields.filter((f) => f.sensitive); return s.length ? <Tooltip title={s.map((f) => f.name).join(', ')}><Tag color="red">{s.length}</Tag></Tooltip> : 0; } },
             { title: tr('可检索字段', 'Searchable fields'), render: (_, c) => c.fields.filter((f) => f.searchable).map((f) => <Tag key={f.name}>{f.name}</Tag>) },
           ]} />
-      )}
       <CreateCollection open={open} onClose={() => setOpen(false)} onCreated={() => { setOpen(false); reload(); }} />
     </Card>
   );

@@ -1,11 +1,11 @@
 /** Complaints and reports: intake, SLA, assignment, replies, closure with feedback, statistics. */
 import { useEffect, useState } from 'react';
-import { App, Button, Card, Col, Descriptions, Drawer, Form, Input, Modal, Row, Select, Space, Statistic, Switch, Table, Tag, Timeline, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Drawer, Form, Input, Modal, Row, Select, Space, Statistic, Switch, Tag, Timeline, Typography } from 'antd';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { get, patch, post, qs } from '../../api';
+import { get, patch, post } from '../../api';
 import { useLang } from '../../i18n';
-import { EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
-import { usePage } from './governance-shared';
+import { EmptyState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
+import { ServerTable, useServerList } from '../server-list';
 
 interface Complaint { id: string; kind: string; channel: string; category: string; summary: string; anonymous: boolean; subject_id: string | null; contact: string | null; state: string; assignee: string | null; received_at: string; sla_due: string; working_days_left: number | null; overdue: boolean; resolution: string | null; feedback: string | null; messages?: Array<{ id: string; direction: string; body: string; author: string | null; at: string }> }
 interface Stats { total: number; open: number; overdue: number; closed_on_time_rate: number | null; avg_first_reply_hours: number | null; avg_resolution_days: number | null; by_category: Record<string, number>; feedback: { satisfaction_rate: number | null } }
@@ -22,10 +22,9 @@ export default function Complaints() {
   const { tr, lang } = useLang();
   const { message } = App.useApp();
   const errText = useErrorText();
-  const [state, setState] = useState<string | undefined>();
-  const [overdue, setOverdue] = useState(false);
-  const pg = usePage();
-  const list = useLoad((signal) => get<{ complaints: Complaint[]; total: number }>(`/complaints${qs({ state, overdue: overdue ? 'true' : undefined, limit: pg.limit, offset: pg.offset })}`, { signal }), [state, overdue, pg.page]);
+  const list = useServerList<Complaint>('/complaints', 'complaints', { sort: 'received_at', order: 'desc' });
+  const state = list.params.filters.state;
+  const overdue = list.params.filters.overdue === 'true';
   const stats = useLoad((signal) => get<Stats>('/complaints/stats', { signal }));
   const [creating, setCreating] = useState(false);
   const [open, setOpen] = useState<string | null>(null);
@@ -49,22 +48,24 @@ export default function Complaints() {
         ].map(([t, val], i) => <Col key={i} xs={12} md={4}><Card size="small"><Statistic title={t} value={val as string | number | undefined ?? '—'} /></Card></Col>)}
       </Row>
       <Card title={tr('投诉与举报', 'Complaints and reports')} extra={<Space>
-        <Select allowClear placeholder={tr('状态', 'State')} style={{ width: 120 }} value={state} onChange={(v) => { setState(v); pg.setPage(1); }} aria-label={tr('按状态筛选', 'Filter by state')} options={Object.entries(STATES).map(([k, v]) => ({ value: k, label: v[lang] }))} />
-        <Space size={4}><Switch checked={overdue} onChange={setOverdue} aria-label={tr('只看逾期', 'Overdue only')} /><span>{tr('只看逾期', 'Overdue only')}</span></Space>
+        <Select allowClear placeholder={tr('状态', 'State')} style={{ width: 120 }} value={state} onChange={(v) => list.setFilter('state', v)} aria-label={tr('按状态筛选', 'Filter by state')} options={Object.entries(STATES).map(([k, v]) => ({ value: k, label: v[lang] }))} />
+        <Space size={4}><Switch checked={overdue} onChange={(v) => list.setFilter('overdue', v ? 'true' : undefined)} aria-label={tr('只看逾期', 'Overdue only')} /><span>{tr('只看逾期', 'Overdue only')}</span></Space>
         <Button icon={<ReloadOutlined />} onClick={reload} aria-label={tr('刷新', 'Refresh')} />
         <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{tr('受理', 'New')}</Button>
       </Space>}>
-        {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : (
-          <Table<Complaint> rowKey="id" loading={list.loading} dataSource={list.data?.complaints ?? []} pagination={pg.pagination(list.data?.total)} onRow={(r) => ({ onClick: () => setOpen(r.id), style: { cursor: 'pointer' } })} rowClassName={(r) => (r.overdue ? 'row-overdue' : '')}
-            locale={{ emptyText: <EmptyState title={tr('没有投诉或举报', 'No complaints or reports')} /> }}
+        {(
+          <ServerTable<Complaint> list={list} rowKey="id" onRow={(r) => ({ onClick: () => setOpen(r.id), onKeyDown: (e) => { if (e.key === 'Enter') setOpen(r.id); }, tabIndex: 0, style: { cursor: 'pointer' } })} rowClassName={(r) => (r.overdue ? 'row-overdue' : '')}
+            empty={tr('没有投诉或举报', 'No complaints or reports')} emptyHint={tr('个人通过门户、电话或邮件提出的投诉和举报在此受理，并按工作日计算答复时限。', 'Complaints and reports made through the portal, phone or email are handled here, with reply deadlines in working days.')}
             columns={[
-              { title: tr('类型', 'Kind'), dataIndex: 'kind', render: (k: string, r) => <Space size={2}><Tag color={k === 'report' ? 'purple' : 'blue'}>{k === 'report' ? tr('举报', 'report') : tr('投诉', 'complaint')}</Tag>{r.anonymous && <Tag>{tr('匿名', 'anonymous')}</Tag>}</Space> },
+              { title: tr('类型', 'Kind'), dataIndex: 'kind', ...list.filterCol('kind', [{ text: tr('投诉', 'complaint'), value: 'complaint' }, { text: tr('举报', 'report'), value: 'report' }], { multiple: false }), render: (k: string, r) => <Space size={2}><Tag color={k === 'report' ? 'purple' : 'blue'}>{k === 'report' ? tr('举报', 'report') : tr('投诉', 'complaint')}</Tag>{r.anonymous && <Tag>{tr('匿名', 'anonymous')}</Tag>}</Space> },
               { title: tr('摘要', 'Summary'), dataIndex: 'summary' },
-              { title: tr('分类', 'Category'), dataIndex: 'category', render: (c: string) => CATEGORIES[c]?.[lang] ?? c },
-              { title: tr('渠道', 'Channel'), dataIndex: 'channel', render: (c: string) => CHANNELS[c]?.[lang] ?? c },
-              { title: tr('状态', 'State'), dataIndex: 'state', render: (x: string) => <Tag color={STATES[x]?.color}>{STATES[x]?.[lang] ?? x}</Tag> },
+              { title: tr('分类', 'Category'), dataIndex: 'category', render: (c: string) => CATEGORIES[c]?.[lang] ?? c, ...list.sortCol('category'),
+                ...list.filterCol('category', Object.entries(CATEGORIES).map(([k, v]) => ({ text: v[lang], value: k })), { multiple: false }) },
+              { title: tr('渠道', 'Channel'), dataIndex: 'channel', render: (c: string) => CHANNELS[c]?.[lang] ?? c, ...list.filterCol('channel', Object.entries(CHANNELS).map(([k, v]) => ({ text: v[lang], value: k })), { multiple: false }) },
+              { title: tr('状态', 'State'), dataIndex: 'state', render: (x: string) => <Tag color={STATES[x]?.color}>{STATES[x]?.[lang] ?? x}</Tag>, ...list.sortCol('state') },
               { title: tr('处理人', 'Assignee'), dataIndex: 'assignee', render: (a: string | null) => a ?? '—' },
-              { title: tr('时限', 'Due'), dataIndex: 'sla_due', render: (d: string, r) => <Space size={4}>{d}{r.overdue ? <Tag color="red">{tr('已逾期', 'overdue')}</Tag> : r.working_days_left !== null ? <Typography.Text type="secondary">{tr(`剩 ${r.working_days_left} 个工作日`, `${r.working_days_left} working days left`)}</Typography.Text> : null}</Space> },
+              { title: tr('受理时间', 'Received'), dataIndex: 'received_at', render: (t: string) => fmtTime(t, lang), ...list.sortCol('received_at') },
+              { title: tr('时限', 'Due'), dataIndex: 'sla_due', ...list.sortCol('sla_due'), render: (d: string, r) => <Space size={4}>{d}{r.overdue ? <Tag color="red">{tr('已逾期', 'overdue')}</Tag> : r.working_days_left !== null ? <Typography.Text type="secondary">{tr(`剩 ${r.working_days_left} 个工作日`, `${r.working_days_left} working days left`)}</Typography.Text> : null}</Space> },
             ]} />
         )}
       </Card>

@@ -2,12 +2,15 @@
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { PIPL_RULES } from '../../../../src/compliance/pipl-rules.js';
-import { App, Alert, Button, Card, Checkbox, DatePicker, Descriptions, Drawer, Form, Input, Modal, Radio, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
+import {
+  App, Alert, Button, Card, Checkbox, DatePicker, Descriptions, Drawer, Form, Input, Modal, Radio, Select, Space, Table, Tabs, Tag, Typography, Upload,
+} from 'antd';
 import { DownloadOutlined, PlusOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons';
-import { fetchFile, get, post, put, qs } from '../../api';
+import { fetchFile, get, post, put } from '../../api';
 import { useLang } from '../../i18n';
 import { useAuth } from '../auth';
-import { download, EmptyState, ErrorState, fmtTime, useErrorText, useLoad } from '../ui';
+import { download, ErrorState, fmtTime, useErrorText, useLoad } from '../ui';
+import { ServerTable, useServerList } from '../server-list';
 
 export const STATUS: Record<string, { zh: string; en: string; color: string }> = {
   pass: { zh: '符合', en: 'pass', color: 'green' }, warn: { zh: '需改进', en: 'warn', color: 'orange' }, fail: { zh: '不符合', en: 'fail', color: 'red' },
@@ -112,8 +115,7 @@ function Audits() {
   const { message } = App.useApp();
   const errText = useErrorText();
   const { can } = useAuth();
-  const [page, setPage] = useState(1);
-  const list = useLoad((signal) => get<{ total: number; audits: Audit[] }>(`/compliance-audits${qs({ limit: 20, offset: (page - 1) * 20 })}`, { signal }), [page]);
+  const list = useServerList<Audit>('/compliance-audits', 'audits', { sort: 'created_at', order: 'desc' });
   const cal = useLoad((signal) => get<{ individuals: number; minors: boolean; interval_months: number | null; next_due: string | null; overdue: boolean; basis: { zh: string; en: string }; firm_rotation: { firm: string | null; consecutive: number; must_change: boolean } }>('/compliance-audits/calendar', { signal }));
   const [open, setOpen] = useState(false);
   const [detail, setDetail] = useState<string | null>(null);
@@ -133,16 +135,16 @@ function Audits() {
           {cal.data.firm_rotation.firm && <span>{tr(`外部机构 ${cal.data.firm_rotation.firm} 已连续 ${cal.data.firm_rotation.consecutive} 次${cal.data.firm_rotation.must_change ? '，下次须更换' : ''}`, `External firm ${cal.data.firm_rotation.firm}: ${cal.data.firm_rotation.consecutive} in a row${cal.data.firm_rotation.must_change ? '; the next must differ' : ''}`)}</span>}
         </Space>} />}
       <Card title={tr('合规审计', 'Compliance audits')} extra={can('compliance.manage') && <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>{tr('开始审计', 'New audit')}</Button>}>
-        {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : (
-          <Table<Audit> rowKey="id" loading={list.loading} dataSource={list.data?.audits ?? []} onRow={(r) => ({ onClick: () => setDetail(r.id), style: { cursor: 'pointer' } })}
-            pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
-            locale={{ emptyText: <EmptyState title={tr('还没有审计', 'No audits yet')} hint={tr('开始一次审计，系统会自动收集证据。', 'Start an audit: the system collects the evidence itself.')} /> }}
+        {(
+          <ServerTable<Audit> list={list} rowKey="id" onRow={(r) => ({ onClick: () => setDetail(r.id), onKeyDown: (e) => { if (e.key === 'Enter') setDetail(r.id); }, tabIndex: 0, style: { cursor: 'pointer' } })}
+            empty={tr('还没有审计', 'No audits yet')} emptyHint={tr('开始一次审计，系统会自动收集证据。', 'Start an audit: the system collects the evidence itself.')}
             columns={[
-              { title: tr('名称', 'Title'), dataIndex: 'title' },
-              { title: tr('期间', 'Period'), render: (_: unknown, a) => `${a.period_from} – ${a.period_to}` },
-              { title: tr('类型', 'Kind'), render: (_: unknown, a) => (a.kind === 'external' ? `${tr('外部', 'external')} · ${a.firm}` : tr('内部', 'internal')) },
-              { title: tr('状态', 'State'), dataIndex: 'state', render: (s: string) => <Tag color={s === 'completed' ? 'green' : 'blue'}>{s === 'completed' ? tr('已完成', 'completed') : tr('进行中', 'open')}</Tag> },
-              { title: tr('完成时间', 'Completed'), dataIndex: 'completed_at', render: (t: string | null) => fmtTime(t, lang) },
+              { title: tr('名称', 'Title'), dataIndex: 'title', ...list.sortCol('title') },
+              { title: tr('期间', 'Period'), render: (_: unknown, a) => `${a.period_from} – ${a.period_to}`, ...list.sortCol('period_from') },
+              { title: tr('类型', 'Kind'), ...list.filterCol('kind', [{ text: tr('内部', 'internal'), value: 'internal' }, { text: tr('外部', 'external'), value: 'external' }], { multiple: false }), render: (_: unknown, a) => (a.kind === 'external' ? `${tr('外部', 'external')} · ${a.firm}` : tr('内部', 'internal')) },
+              { title: tr('状态', 'State'), dataIndex: 'state', render: (s: string) => <Tag color={s === 'completed' ? 'green' : 'blue'}>{s === 'completed' ? tr('已完成', 'completed') : tr('进行中', 'open')}</Tag>, ...list.sortCol('state'),
+                ...list.filterCol('state', [{ text: tr('进行中', 'open'), value: 'open' }, { text: tr('已完成', 'completed'), value: 'completed' }], { multiple: false }) },
+              { title: tr('完成时间', 'Completed'), dataIndex: 'completed_at', render: (t: string | null) => fmtTime(t, lang), ...list.sortCol('completed_at') },
             ]} />
         )}
       </Card>

@@ -1,11 +1,12 @@
 /** Consents: one subject's consents (grant with guardian for minors, withdraw, history) and, across subjects, those awaiting re-consent. */
 import { useState } from 'react';
-import { App, Button, Card, Col, Collapse, Form, Input, Modal, Popconfirm, Row, Select, Space, Statistic, Switch, Table, Tabs, Tag, Timeline, Typography } from 'antd';
+import { App, Button, Card, Col, Collapse, Form, Input, Modal, Popconfirm, Row, Select, Space, Statistic, Switch, Tabs, Tag, Timeline, Typography } from 'antd';
 import { HistoryOutlined, PlusOutlined, ReloadOutlined, SearchOutlined } from '@ant-design/icons';
-import { del, get, post, qs, type Consent, type Notice, type Purpose } from '../../api';
+import { del, get, post, type Consent, type Notice, type Purpose } from '../../api';
 import { useLang } from '../../i18n';
 import { CHANNELS, CHANNEL_LABELS, GUARDIAN_RELATIONS, GUARDIAN_RELATION_LABELS, SEPARATE_RULE_LABELS } from '../../labels';
-import { EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
+import { EmptyState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
+import { ServerTable, useServerList } from '../server-list';
 
 const ID_RE = /^[a-z]{2,8}_[A-Za-z0-9]{8,64}$/;
 interface ConsentEvent { id: string; purpose: string; event: string; notice: string | null; notice_version: number | null; channel: string | null; separate: boolean | null; guardian_relation: string | null; minor: boolean | null; at: string }
@@ -16,7 +17,7 @@ function SubjectConsents({ purposes }: { purposes: Purpose[] }) {
   const { message } = App.useApp();
   const errText = useErrorText();
   const [subject, setSubject] = useState<string | null>(null);
-  const list = useLoad((signal) => (subject ? get<{ consents: Consent[] }>(`/subjects/${subject}/consents`, { signal }) : Promise.resolve(undefined)), [subject]);
+  const list = useServerList<Consent>('/consents', 'consents', { sort: 'purpose', order: 'asc', base: { subject_id: subject ?? undefined } }, Boolean(subject));
   const notices = useLoad((signal) => get<{ notices: Notice[] }>('/notices', { signal }));
   const [open, setOpen] = useState(false);
   const [history, setHistory] = useState<ConsentEvent[] | null>(null);
@@ -55,18 +56,17 @@ function SubjectConsents({ purposes }: { purposes: Purpose[] }) {
       {subject && <Button style={{ marginLeft: 8 }} icon={<HistoryOutlined />} onClick={() => void showHistory()}>{tr('同意记录', 'History')}</Button>}
     </Form>
     {!subject ? <EmptyState title={tr('输入主体 ID 查看其同意记录', 'Enter a subject ID to see their consents')} />
-      : list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : (
-        <Table<Consent> rowKey="purpose" loading={list.loading} dataSource={list.data?.consents ?? []} pagination={false}
-          locale={{ emptyText: <EmptyState title={tr('此人没有同意记录', 'No consents recorded for this person')} /> }}
+      : (
+        <ServerTable<Consent> list={list} rowKey="purpose" empty={tr('此人没有同意记录', 'No consents recorded for this person')}
           columns={[
-            { title: tr('目的', 'Purpose'), dataIndex: 'purpose', render: purposeLabel },
-            { title: tr('状态', 'State'), dataIndex: 'state', render: (s: string, c) => <Space size={4}>{s === 'granted' ? <Tag color="green">{tr('已同意', 'granted')}</Tag> : <Tag color="default">{s === 'withdrawn' ? tr('已撤回', 'withdrawn') : s}</Tag>}{c.needs_reconsent && <Tag color="orange">{tr('需重新同意', 'needs re-consent')}</Tag>}</Space> },
+            { title: tr('目的', 'Purpose'), dataIndex: 'purpose', render: purposeLabel, ...list.sortCol('purpose') },
+            { title: tr('状态', 'State'), dataIndex: 'state', ...list.filterCol('state', [{ text: tr('已同意', 'granted'), value: 'granted' }, { text: tr('已撤回', 'withdrawn'), value: 'withdrawn' }], { multiple: false }), render: (s: string, c) => <Space size={4}>{s === 'granted' ? <Tag color="green">{tr('已同意', 'granted')}</Tag> : <Tag color="default">{s === 'withdrawn' ? tr('已撤回', 'withdrawn') : s}</Tag>}{c.needs_reconsent && <Tag color="orange">{tr('需重新同意', 'needs re-consent')}</Tag>}</Space> },
             { title: tr('告知文本', 'Notice'), render: (_, c) => `${c.notice} v${c.notice_version}` },
             { title: tr('渠道', 'Channel'), dataIndex: 'channel', render: (c: string) => lbl(CHANNEL_LABELS[c as keyof typeof CHANNEL_LABELS], c) },
             { title: tr('单独同意', 'Separate'), dataIndex: 'separate', render: (s: boolean) => (s ? tr('是', 'yes') : '—') },
             { title: tr('未成年人 / 监护人', 'Minor / guardian'), render: (_, c) => (c.minor ? <Space size={4}><Tag color="purple">{tr('未满14周岁', 'under 14')}</Tag>{c.guardian ?? c.guardian_subject_id} {c.guardian_relation && `(${lbl(GUARDIAN_RELATION_LABELS[c.guardian_relation as keyof typeof GUARDIAN_RELATION_LABELS], c.guardian_relation)})`}</Space> : c.guardian ?? '—') },
-            { title: tr('同意时间', 'Granted'), dataIndex: 'granted_at', render: (t: string) => fmtTime(t, lang) },
-            { title: tr('撤回时间', 'Withdrawn'), dataIndex: 'withdrawn_at', render: (t: string | null) => fmtTime(t, lang) },
+            { title: tr('同意时间', 'Granted'), dataIndex: 'granted_at', render: (t: string) => fmtTime(t, lang), ...list.sortCol('granted_at') },
+            { title: tr('撤回时间', 'Withdrawn'), dataIndex: 'withdrawn_at', render: (t: string | null) => fmtTime(t, lang), ...list.sortCol('withdrawn_at') },
             { title: tr('操作', 'Action'), render: (_, c) => (c.state === 'granted' ? <Popconfirm title={tr('撤回后立即停止基于同意的处理。确定？', 'Processing based on this consent stops at once. Withdraw?')} onConfirm={() => void withdraw(c.purpose)} okText={tr('撤回', 'Withdraw')} cancelText={tr('取消', 'Cancel')}><Button size="small" danger>{tr('撤回', 'Withdraw')}</Button></Popconfirm> : null) },
           ]} />
       )}
@@ -108,16 +108,16 @@ function SubjectConsents({ purposes }: { purposes: Purpose[] }) {
 
 function Reconsent({ purposes }: { purposes: Purpose[] }) {
   const { tr, lang } = useLang();
-  const [purpose, setPurpose] = useState<string | undefined>();
-  const [page, setPage] = useState({ current: 1, size: 20 });
   const summary = useLoad((signal) => get<{ purposes: Summary[] }>('/consents/summary', { signal }));
-  const list = useLoad((signal) => get<{ consents: Consent[]; total: number }>(`/consents${qs({ needs_reconsent: 'true', purpose, limit: page.size, offset: (page.current - 1) * page.size })}`, { signal }), [purpose, page]);
+  const list = useServerList<Consent>('/consents', 'consents', { sort: 'granted_at', order: 'desc', base: { needs_reconsent: 'true' } });
+  const purpose = list.params.filters.purpose;
+  const setPurpose = (v: string | undefined) => list.setFilter('purpose', v);
   if (isMissingRoute(list.error)) return <EmptyState title={tr('此服务器不提供跨主体的同意检索', 'This server cannot search consents across subjects')} />;
   return <>
     <Row gutter={16} style={{ marginBottom: 16 }}>
       {(summary.data?.purposes ?? []).map((s) => (
         <Col key={s.purpose} xs={24} sm={12} lg={6}>
-          <Card size="small" hoverable onClick={() => { setPurpose(s.purpose); setPage({ ...page, current: 1 }); }} title={(lang === 'en' && s.title_en ? s.title_en : s.title) ?? s.purpose}
+          <Card size="small" hoverable onClick={() => setPurpose(s.purpose)} title={(lang === 'en' && s.title_en ? s.title_en : s.title) ?? s.purpose}
             extra={<Tag color={s.reconsent_mode === 'warn' ? 'gold' : 'red'}>{s.reconsent_mode === 'warn' ? tr('提醒', 'warn') : tr('阻止', 'block')}</Tag>}>
             <Space size="large"><Statistic title={tr('有效', 'Granted')} value={s.granted} /><Statistic title={tr('待重新同意', 'Re-consent')} value={s.needs_reconsent} valueStyle={s.needs_reconsent ? { color: '#d46b08' } : undefined} /><Statistic title={tr('已撤回', 'Withdrawn')} value={s.withdrawn} /></Space>
           </Card>
@@ -125,21 +125,20 @@ function Reconsent({ purposes }: { purposes: Purpose[] }) {
       ))}
     </Row>
     <Space style={{ marginBottom: 12 }}>
-      <Select allowClear placeholder={tr('目的', 'Purpose')} aria-label={tr('按目的筛选', 'Filter by purpose')} style={{ width: 240 }} value={purpose} onChange={(v) => { setPurpose(v); setPage({ ...page, current: 1 }); }}
+      <Select allowClear placeholder={tr('目的', 'Purpose')} aria-label={tr('按目的筛选', 'Filter by purpose')} style={{ width: 240 }} value={purpose} onChange={(v) => setPurpose(v)}
         options={purposes.map((p) => ({ value: p.name, label: `${p.title} (${p.name})` }))} />
       <Button icon={<ReloadOutlined />} onClick={() => { list.reload(); summary.reload(); }} aria-label={tr('刷新', 'Refresh')} />
     </Space>
-    {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : (
-      <Table<Consent> rowKey={(c) => `${c.subject_id}|${c.purpose}`} loading={list.loading} dataSource={list.data?.consents ?? []}
-        pagination={{ current: page.current, pageSize: page.size, total: list.data?.total ?? 0, onChange: (current, size) => setPage({ current, size }) }}
-        locale={{ emptyText: <EmptyState title={tr('没有待重新同意的个人', 'Nobody awaits re-consent')} hint={tr('告知文本对某一目的发生重大变更后，此前版本下同意的个人会列在这里。', 'After a material change of a notice for a purpose, the people who consented under earlier versions are listed here.')} /> }}
+    {(
+      <ServerTable<Consent> list={list} rowKey={(c) => `${c.subject_id}|${c.purpose}`}
+        empty={tr('没有待重新同意的个人', 'Nobody awaits re-consent')} emptyHint={tr('告知文本对某一目的发生重大变更后，此前版本下同意的个人会列在这里。', 'After a material change of a notice for a purpose, the people who consented under earlier versions are listed here.')}
         columns={[
-          { title: tr('主体', 'Subject'), dataIndex: 'subject_id', render: (s: string) => <Typography.Text code copyable>{s}</Typography.Text> },
-          { title: tr('目的', 'Purpose'), dataIndex: 'purpose' },
+          { title: tr('主体', 'Subject'), dataIndex: 'subject_id', render: (s: string) => <Typography.Text code copyable>{s}</Typography.Text>, ...list.sortCol('subject_id') },
+          { title: tr('目的', 'Purpose'), dataIndex: 'purpose', ...list.sortCol('purpose') },
           { title: tr('同意时的版本', 'Consented to'), render: (_, c) => `${c.notice} v${c.notice_version}` },
           { title: tr('变更版本', 'Changed in'), dataIndex: 'reconsent_since', render: (v: number | null) => (v ? `v${v}` : '—') },
           { title: tr('单独同意', 'Separate'), dataIndex: 'separate', render: (s: boolean) => (s ? tr('是', 'yes') : '—') },
-          { title: tr('同意时间', 'Granted'), dataIndex: 'granted_at', render: (t: string) => fmtTime(t, lang) },
+          { title: tr('同意时间', 'Granted'), dataIndex: 'granted_at', render: (t: string) => fmtTime(t, lang), ...list.sortCol('granted_at') },
         ]} />
     )}
   </>;

@@ -86,14 +86,14 @@ export default function Dashboard() {
               : events.error ? <ErrorState compact error={events.error} onRetry={events.reload} />
                 : events.loading ? <Skeleton active /> : (
                   <div role="img" aria-label={tr('按天统计的允许与拒绝次数柱状图', 'Bar chart of allowed and refused decisions per day')} style={{ height: 260 }}>
-                    <ResponsiveContainer>
+                    <div aria-hidden="true" style={{ height: '100%' }}><ResponsiveContainer>
                       <BarChart data={days}>
                         <CartesianGrid strokeDasharray="3 3" vertical={false} />
                         <XAxis dataKey="day" /><YAxis allowDecimals={false} /><Tooltip /><Legend />
                         <Bar dataKey="allow" stackId="a" name={tr('允许', 'Allowed')} fill="#1f5fbf" />
                         <Bar dataKey="deny" stackId="a" name={tr('拒绝', 'Refused')} fill="#cf1322" />
                       </BarChart>
-                    </ResponsiveContainer>
+                    </ResponsiveContainer></div>
                   </div>
                 )}
           </Card>
@@ -103,14 +103,14 @@ export default function Dashboard() {
             {cols.error ? <ErrorState compact error={cols.error} onRetry={cols.reload} /> : cols.loading ? <Skeleton active /> : fields.length === 0
               ? <Typography.Text type="secondary">{tr('尚未定义任何集合', 'No collections defined yet')}</Typography.Text> : (
                 <div role="img" aria-label={tr(`敏感字段 ${sensitive} 个，共 ${fields.length} 个`, `${sensitive} of ${fields.length} fields are sensitive`)} style={{ height: 260 }}>
-                  <ResponsiveContainer>
+                  <div aria-hidden="true" style={{ height: '100%' }}><ResponsiveContainer>
                     <PieChart>
-                      <Pie data={pie} dataKey="value" nameKey="name" innerRadius={50} outerRadius={90} label>
+                      <Pie data={pie} dataKey="value" nameKey="name" innerRadius={50} outerRadius={90} label rootTabIndex={-1}>
                         {pie.map((_, i) => <Cell key={i} fill={COLORS[i]} />)}
                       </Pie>
                       <Tooltip /><Legend />
                     </PieChart>
-                  </ResponsiveContainer>
+                  </ResponsiveContainer></div>
                 </div>
               )}
           </Card>
@@ -134,12 +134,12 @@ export default function Dashboard() {
             {purposes.error ? <ErrorState compact error={purposes.error} onRetry={purposes.reload} /> : purposes.loading ? <Skeleton active /> : byBasis.length === 0
               ? <Typography.Text type="secondary">{tr('尚未登记处理目的', 'No purposes registered yet')}</Typography.Text> : (
                 <div role="img" aria-label={tr('处理目的按合法性基础分布', 'Purposes per legal basis')} style={{ height: 220 }}>
-                  <ResponsiveContainer>
+                  <div aria-hidden="true" style={{ height: '100%' }}><ResponsiveContainer>
                     <BarChart data={byBasis} layout="vertical" margin={{ left: 24 }}>
                       <XAxis type="number" allowDecimals={false} /><YAxis type="category" dataKey="name" width={150} /><Tooltip />
                       <Bar dataKey="n" name={tr('目的数', 'Purposes')} fill="#13a8a8" />
                     </BarChart>
-                  </ResponsiveContainer>
+                  </ResponsiveContainer></div>
                 </div>
               )}
           </Card>

@@ -6,6 +6,7 @@ import { DownloadOutlined, PlayCircleOutlined, PlusOutlined, ReloadOutlined } fr
 import { ApiError, call, get, patch, post, qs, storedKey } from '../../api';
 import { useLang } from '../../i18n';
 import { download, EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
+import { ServerTable, useServerList } from '../server-list';
 import { KIND_OPTIONS } from './Alerts';
 
 interface Countdown { due_at: string | null; seconds_left: number | null; overdue: boolean; filed_at: string | null; filed_late: boolean | null; hours: number | null; reference: string | null }
@@ -78,9 +79,8 @@ function IncidentList() {
   const { message } = App.useApp();
   const errText = useErrorText();
   const [params, setParams] = useSearchParams();
-  const [filter, setFilter] = useState<{ state?: string; grade?: string; flag?: string }>({});
-  const [page, setPage] = useState(1);
-  const list = useLoad((signal) => get<{ incidents: Incident[]; total: number }>(`/incidents${qs({ ...filter, limit: PAGE, offset: (page - 1) * PAGE })}`, { signal }), [filter, page]);
+  const list = useServerList<Incident>('/incidents', 'incidents', { size: PAGE, sort: 'detected_at', order: 'desc' });
+  const filter = list.params.filters;
   const [creating, setCreating] = useState(false);
   const openId = params.get('open');
   if (isMissingRoute(list.error)) return <Card><EmptyState title={tr('此服务器尚未提供安全事件功能', 'Incidents are not available on this server')} /></Card>;
@@ -92,26 +92,25 @@ function IncidentList() {
   };
   return (
     <Card title={tr('安全事件', 'Incidents')} extra={<Space wrap>
-      <Select allowClear placeholder={tr('状态', 'State')} style={{ width: 110 }} value={filter.state} onChange={(v) => { setFilter({ ...filter, state: v }); setPage(1); }} options={Object.entries(STATES).map(([k, v]) => ({ value: k, label: v[lang] }))} aria-label={tr('按状态筛选', 'Filter by state')} />
-      <Select allowClear placeholder={tr('级别', 'Grade')} style={{ width: 120 }} value={filter.grade} onChange={(v) => { setFilter({ ...filter, grade: v }); setPage(1); }} aria-label={tr('按级别筛选', 'Filter by grade')}
+      <Select allowClear placeholder={tr('状态', 'State')} style={{ width: 110 }} value={filter.state} onChange={(v) => list.setFilter('state', v)} options={Object.entries(STATES).map(([k, v]) => ({ value: k, label: v[lang] }))} aria-label={tr('按状态筛选', 'Filter by state')} />
+      <Select allowClear placeholder={tr('级别', 'Grade')} style={{ width: 120 }} value={filter.grade} onChange={(v) => list.setFilter('grade', v)} aria-label={tr('按级别筛选', 'Filter by grade')}
         options={[['general', '一般', 'general'], ['major', '较大', 'major'], ['serious', '重大', 'serious'], ['especially_serious', '特别重大', 'especially serious']].map(([v, zh, en]) => ({ value: v, label: lang === 'zh' ? zh : en }))} />
-      <Select allowClear placeholder={tr('期限', 'Deadline')} style={{ width: 150 }} value={filter.flag} onChange={(v) => { setFilter({ ...filter, flag: v }); setPage(1); }} aria-label={tr('按期限筛选', 'Filter by deadline')}
+      <Select allowClear placeholder={tr('期限', 'Deadline')} style={{ width: 150 }} value={filter.flag} onChange={(v) => list.setFilter('flag', v)} aria-label={tr('按期限筛选', 'Filter by deadline')}
         options={[['report_due_soon', '报告即将到期', 'report due soon'], ['report_overdue', '报告逾期', 'report overdue'], ['summary_overdue', '总结逾期', 'summary overdue']].map(([v, zh, en]) => ({ value: v, label: lang === 'zh' ? zh : en }))} />
       <Button icon={<ReloadOutlined />} onClick={list.reload} aria-label={tr('刷新', 'Refresh')} />
       <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{tr('登记事件', 'New incident')}</Button>
     </Space>}>
-      {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : (
-        <Table<Incident> rowKey="id" size="small" loading={list.loading} dataSource={list.data?.incidents ?? []}
-          pagination={{ current: page, pageSize: PAGE, total: list.data?.total ?? 0, onChange: setPage, showSizeChanger: false, hideOnSinglePage: true }}
-          locale={{ emptyText: <EmptyState title={tr('没有安全事件', 'No incidents')} /> }}
+      {(
+        <ServerTable<Incident> list={list} rowKey="id" size="small"
+          empty={tr('没有安全事件', 'No incidents')} emptyHint={tr('由告警升级或手工登记；登记后按时限划定范围、分级、报告并通知受影响的个人。', 'Escalated from an alert or entered by hand; then scoped, graded, reported and notified within the deadlines.')}
           columns={[
-            { title: tr('发现时间', 'Detected'), dataIndex: 'detected_at', width: 160, render: (t: string) => fmtTime(t, lang) },
-            { title: tr('名称', 'Title'), dataIndex: 'title', render: (t: string, r) => <a onClick={() => setParams({ open: r.id })}>{t}</a> },
-            { title: tr('类型', 'Kind'), dataIndex: 'kind', width: 70, render: (k: string) => KIND[k]?.[lang] ?? k },
+            { title: tr('发现时间', 'Detected'), dataIndex: 'detected_at', width: 160, render: (t: string) => fmtTime(t, lang), ...list.sortCol('detected_at') },
+            { title: tr('名称', 'Title'), dataIndex: 'title', render: (t: string, r) => <Button type="link" size="small" style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'left' }} onClick={() => setParams({ open: r.id })}>{t}</Button>, ...list.sortCol('title') },
+            { title: tr('类型', 'Kind'), dataIndex: 'kind', width: 90, render: (k: string) => KIND[k]?.[lang] ?? k, ...list.filterCol('kind', Object.entries(KIND).map(([k, v]) => ({ text: v[lang], value: k })), { multiple: false }) },
             { title: tr('级别', 'Grade'), width: 100, render: (_, r) => <Tag color={GRADE_COLOR[r.grade.code]}>{lang === 'zh' ? r.grade.label_zh : r.grade.label_en}</Tag> },
-            { title: tr('受影响个人', 'Affected'), dataIndex: 'affected_count', width: 110, render: (n: number, r) => (r.scoped_at ? n.toLocaleString() : <Typography.Text type="secondary">{tr('未划定', 'not scoped')}</Typography.Text>) },
-            { title: tr('报告时限', 'Report'), width: 200, render: (_, r) => (r.state === 'closed' ? '—' : <ReportCountdown report={r.report} />) },
-            { title: tr('状态', 'State'), dataIndex: 'state', width: 90, render: (s: string) => <Tag color={STATES[s]?.color}>{STATES[s]?.[lang] ?? s}</Tag> },
+            { title: tr('受影响个人', 'Affected'), dataIndex: 'affected_count', width: 120, ...list.sortCol('affected_count'), render: (n: number, r) => (r.scoped_at ? n.toLocaleString() : <Typography.Text type="secondary">{tr('未划定', 'not scoped')}</Typography.Text>) },
+            { title: tr('报告时限', 'Report'), width: 200, ...list.sortCol('report_due_at'), render: (_, r) => (r.state === 'closed' ? '—' : <ReportCountdown report={r.report} />) },
+            { title: tr('状态', 'State'), dataIndex: 'state', width: 90, render: (s: string) => <Tag color={STATES[s]?.color}>{STATES[s]?.[lang] ?? s}</Tag>, ...list.sortCol('state') },
           ]} />
       )}
       <Modal title={tr('登记安全事件', 'New incident')} open={creating} onCancel={() => setCreating(false)} footer={null} destroyOnClose>
@@ -283,7 +282,7 @@ function NotifyPane({ d, busy, act }: { d: IncidentFull; busy: boolean; act: Act
         <Button loading={busy} onClick={() => void act(() => post(`/incidents/${d.id}/notifications/retry`, {}), tr('已重新排队', 'Requeued'))} disabled={!d.notify}>{tr('重试失败的通知', 'Retry failed')}</Button>
       </Form>
       <Space wrap>{d.notifications.map((n) => <Tag key={`${n.state}-${n.channel}`} color={COLORS[n.state]}>{n.channel} · {n.state}: {n.count}</Tag>)}</Space>
-      <Select allowClear placeholder={tr('投递状态', 'Delivery state')} style={{ width: 140 }} value={state} onChange={(v) => { setState(v); setPage(1); }} options={['pending', 'sent', 'failed', 'no_contact'].map((s) => ({ value: s, label: s }))} />
+      <Select allowClear placeholder={tr('投递状态', 'Delivery state')} aria-label={tr('按投递状态筛选', 'Filter by delivery state')} style={{ width: 140 }} value={state} onChange={(v) => { setState(v); setPage(1); }} options={['pending', 'sent', 'failed', 'no_contact'].map((s) => ({ value: s, label: s }))} />
       {list.error ? <ErrorState compact error={list.error} onRetry={list.reload} /> : (
         <Table size="small" rowKey={(r) => `${r.subject_id}-${r.channel}`} loading={list.loading} dataSource={list.data?.notifications ?? []}
           pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, showSizeChanger: false, hideOnSinglePage: true }}
@@ -382,11 +381,14 @@ function Plans() {
   );
 }
 
+interface Drill { id: string; scenario: string; scheduled: boolean; started_at: string; ok: boolean; duration_ms: number; steps: Array<{ step: string; ms: number; ok: boolean; detail: Record<string, unknown> }>; problem: string | null }
+
 function Drills() {
   const { tr, lang } = useLang();
   const { message } = App.useApp();
   const errText = useErrorText();
-  const list = useLoad((signal) => get<{ drills: Array<{ id: string; scenario: string; scheduled: boolean; started_at: string; ok: boolean; duration_ms: number; steps: Array<{ step: string; ms: number; ok: boolean; detail: Record<string, unknown> }>; problem: string | null }>; schedule: { every_days: number | null; scenario: string; next_at: string | null } }>('/drills/incidents', { signal }));
+  const list = useServerList<Drill>('/drills/incidents', 'drills', { sort: 'started_at', order: 'desc' });
+  const schedule = (list.data as { schedule?: { every_days: number | null; scenario: string; next_at: string | null } } | undefined)?.schedule;
   const [running, setRunning] = useState(false);
   const SCEN: Record<string, [string, string]> = { bulk_read_leak: ['异常批量读取导致泄露', 'Bulk read leak'], dormant_account_leak: ['休眠账号被盗用', 'Dormant account misuse'], collection_loss: ['数据集整体丢失', 'Whole collection lost'] };
   const run = async (v: { scenario: string; subjects?: number }) => {
@@ -396,20 +398,21 @@ function Drills() {
   return (
     <Card title={tr('安全事件演练（在独立的临时存储中用合成数据端到端运行）', 'Incident drills (end to end on synthetic data in a scratch store)')}>
       <Form layout="inline" name="run-drill" initialValues={{ scenario: 'bulk_read_leak', subjects: 120 }} onFinish={run} style={{ marginBottom: 16 }}>
-        <Form.Item name="scenario"><Select style={{ width: 220 }} options={Object.entries(SCEN).map(([k, v]) => ({ value: k, label: tr(...v) }))} /></Form.Item>
+        <Form.Item name="scenario"><Select aria-label={tr('演练场景', 'Drill scenario')} style={{ width: 220 }} options={Object.entries(SCEN).map(([k, v]) => ({ value: k, label: tr(...v) }))} /></Form.Item>
         <Form.Item name="subjects" label={tr('合成个人数', 'Synthetic individuals')}><InputNumber min={10} max={5000} /></Form.Item>
         <Button type="primary" htmlType="submit" icon={<PlayCircleOutlined />} loading={running}>{tr('运行演练', 'Run a drill')}</Button>
-        {list.data?.schedule.every_days && <Typography.Text type="secondary">{tr(`计划：每 ${list.data.schedule.every_days} 天，下次 ${fmtTime(list.data.schedule.next_at, lang)}`, `Scheduled every ${list.data.schedule.every_days} days; next ${fmtTime(list.data.schedule.next_at, lang)}`)}</Typography.Text>}
+        {schedule?.every_days && <Typography.Text type="secondary">{tr(`计划：每 ${schedule.every_days} 天，下次 ${fmtTime(schedule.next_at, lang)}`, `Scheduled every ${schedule.every_days} days; next ${fmtTime(schedule.next_at, lang)}`)}</Typography.Text>}
       </Form>
-      {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : (
-        <Table rowKey="id" size="small" loading={list.loading} dataSource={list.data?.drills ?? []} pagination={false} locale={{ emptyText: <EmptyState title={tr('尚无演练记录', 'No drills yet')} /> }}
+      {(
+        <ServerTable<Drill> list={list} rowKey="id" size="small" empty={tr('尚无演练记录', 'No drills yet')} emptyHint={tr('运行一次演练，或在事件设置中设定定期演练。', 'Run a drill, or schedule drills in the incident settings.')}
           expandable={{ expandedRowRender: (r) => <Table size="small" rowKey="step" pagination={false} dataSource={r.steps} columns={[{ title: tr('步骤', 'Step'), dataIndex: 'step' }, { title: 'ms', dataIndex: 'ms' }, { title: tr('结果', 'Result'), dataIndex: 'ok', render: (ok: boolean) => <Tag color={ok ? 'green' : 'red'}>{ok ? 'OK' : 'FAIL'}</Tag> }, { title: tr('详情', 'Detail'), render: (_, s) => <Typography.Text code>{JSON.stringify(s.detail)}</Typography.Text> }]} /> }}
           columns={[
-            { title: tr('时间', 'Started'), dataIndex: 'started_at', render: (t: string) => fmtTime(t, lang) },
-            { title: tr('场景', 'Scenario'), dataIndex: 'scenario', render: (s: string) => (SCEN[s] ? tr(...SCEN[s]) : s) },
+            { title: tr('时间', 'Started'), dataIndex: 'started_at', render: (t: string) => fmtTime(t, lang), ...list.sortCol('started_at') },
+            { title: tr('场景', 'Scenario'), dataIndex: 'scenario', render: (s: string) => (SCEN[s] ? tr(...SCEN[s]) : s), ...list.sortCol('scenario'),
+              ...list.filterCol('scenario', Object.entries(SCEN).map(([k, v]) => ({ text: tr(...v), value: k })), { multiple: false }) },
             { title: tr('计划内', 'Scheduled'), dataIndex: 'scheduled', render: (s: boolean) => (s ? tr('是', 'yes') : '') },
-            { title: tr('用时', 'Duration'), dataIndex: 'duration_ms', render: (ms: number) => `${(ms / 1000).toFixed(1)} s` },
-            { title: tr('结果', 'Result'), render: (_, r) => <Tag color={r.ok ? 'green' : 'red'}>{r.ok ? tr('通过', 'passed') : tr('未通过', 'failed')}</Tag> },
+            { title: tr('用时', 'Duration'), dataIndex: 'duration_ms', render: (ms: number) => `${(ms / 1000).toFixed(1)} s`, ...list.sortCol('duration_ms') },
+            { title: tr('结果', 'Result'), ...list.filterCol('ok', [{ text: tr('通过', 'passed'), value: 'true' }, { text: tr('未通过', 'failed'), value: 'false' }], { multiple: false }), render: (_, r) => <Tag color={r.ok ? 'green' : 'red'}>{r.ok ? tr('通过', 'passed') : tr('未通过', 'failed')}</Tag> },
             { title: tr('问题', 'Problem'), dataIndex: 'problem', render: (p: string | null) => p ?? '' },
           ]} />
       )}

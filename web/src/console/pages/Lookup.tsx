@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Alert, Button, Card, Descriptions, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Input, Modal, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
 import { EyeOutlined, SearchOutlined } from '@ant-design/icons';
 import { get, post, qs, type Collection, type Purpose, type RecordView } from '../../api';
 import { useLang } from '../../i18n';
@@ -18,18 +18,23 @@ export default function Lookup() {
   const coll = cols.data?.collections.find((c) => c.name === collection);
   const searchable = coll?.fields.filter((f) => f.searchable) ?? [];
   const [results, setResults] = useState<RecordView[] | null>(null);
+  const [total, setTotal] = useState(0);
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState<string | null>(null);
-  const [asked, setAsked] = useState<{ collection: string; purpose: string } | null>(null);
+  type Asked = { collection: string; purpose: string; field: string; value: string };
+  const [asked, setAsked] = useState<Asked | null>(null);
+  // Paged on the server: only the page shown is decrypted and written to the audit log.
+  const [page, setPage] = useState({ current: 1, size: 20, order: 'desc' as 'asc' | 'desc' });
   const [revealed, setRevealed] = useState<RecordView | null>(null);
 
-  const search = async (v: { collection: string; purpose: string; field: string; value: string }) => {
+  const run = async (v: Asked, p: typeof page) => {
     setBusy(true); setErr(null);
     try {
-      const r = await post<{ records: RecordView[] }>(`/collections/${v.collection}/search`, { field: v.field, value: v.value.trim(), purpose: v.purpose });
-      setResults(r.records); setAsked({ collection: v.collection, purpose: v.purpose });
+      const r = await post<{ records: RecordView[]; total?: number }>(`/collections/${v.collection}/search`, { field: v.field, value: v.value, purpose: v.purpose, limit: p.size, offset: (p.current - 1) * p.size, order: p.order });
+      setResults(r.records); setTotal(r.total ?? r.records.length); setAsked(v); setPage(p);
     } catch (e) { setErr(errText(e)); setResults(null); } finally { setBusy(false); }
   };
+  const search = (v: Asked) => run({ ...v, value: v.value.trim() }, { ...page, current: 1 });
   const reveal = async (rec: RecordView) => {
     if (!asked) return;
     try { setRevealed(await get<RecordView>(`/collections/${asked.collection}/records/${rec.id}${qs({ purpose: asked.purpose })}`)); } catch (e) { Modal.error({ title: tr('无法查看', 'Cannot show'), content: errText(e) }); }
@@ -75,10 +80,14 @@ export default function Lookup() {
           <Button type="primary" htmlType="submit" icon={<SearchOutlined />} loading={busy}>{tr('查询', 'Search')}</Button>
         </Form>
       </Card>
-      <Card title={tr('结果', 'Results')}>
-        {err ? <Alert type="error" showIcon role="alert" message={err} />
+      <Card title={tr('结果', 'Results')} extra={<Segmented size="small" aria-label={tr('排序', 'Order')} value={page.order} disabled={!asked || busy}
+        onChange={(o) => { if (asked) void run(asked, { ...page, current: 1, order: o as 'asc' | 'desc' }); }}
+        options={[{ value: 'desc', label: tr('最新在前', 'Newest first') }, { value: 'asc', label: tr('最早在前', 'Oldest first') }]} />}>
+        {err ? <Alert type="error" showIcon role="alert" message={err} action={asked ? <Button size="small" onClick={() => void run(asked, page)}>{tr('重试', 'Retry')}</Button> : undefined} />
           : results === null ? <EmptyState title={tr('请先输入查询条件', 'Enter search criteria above')} />
-            : <Table<RecordView> rowKey="id" dataSource={results} columns={columns} pagination={{ pageSize: 20, hideOnSinglePage: true }}
+            : <Table<RecordView> rowKey="id" dataSource={results} columns={columns} loading={busy}
+              pagination={{ current: page.current, pageSize: page.size, total, showSizeChanger: true, pageSizeOptions: [10, 20, 50], hideOnSinglePage: total <= 10, showTotal: (t) => tr(`共 ${t} 条匹配`, `${t} matches`),
+                onChange: (current, size) => { if (asked) void run(asked, { ...page, current: size !== page.size ? 1 : current, size }); } }}
               locale={{ emptyText: <EmptyState title={tr('没有找到匹配的客户', 'No matching customer')} hint={tr('值会被规范化后精确匹配（例如 +86 138-0013-8000 与 13800138000 相同）。', 'Values are normalised then matched exactly (+86 138-0013-8000 equals 13800138000).')} /> }} />}
       </Card>
       <Modal open={Boolean(revealed)} onCancel={() => setRevealed(null)} footer={null} title={tr('记录详情（已记入审计日志）', 'Record (this view was audited)')} width={640}>

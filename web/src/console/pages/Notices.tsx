@@ -6,9 +6,11 @@ import { get, post, call, type Collection, type Notice, type Purpose, type Purpo
 import { useLang } from '../../i18n';
 import { CATEGORIES, CATEGORY_LABELS, RECIPIENT_KINDS, RECIPIENT_KIND_LABELS, type L } from '../../labels';
 import { useAuth } from '../auth';
-import { EmptyState, ErrorState, fmtTime, useErrorText, useLoad } from '../ui';
+import { fmtTime, useErrorText, useLoad } from '../ui';
+import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 interface NoticeVersion extends Notice { text: string; sections: Record<string, any> | null }
+type NoticeRow = Notice & { latest_version: number };
 interface Diff {
   from: { version: number; language: string; sha256: string }; to: { version: number; language: string; sha256: string };
   same_text: boolean; text: Array<{ op: 'equal' | 'insert' | 'delete'; value: string }>; chars_inserted: number; chars_deleted: number;
@@ -64,7 +66,8 @@ export default function Notices() {
   const { can } = useAuth();
   const { message } = App.useApp();
   const errText = useErrorText();
-  const { data, error, loading, reload } = useLoad((signal) => get<{ notices: Notice[] }>('/notices', { signal }));
+  const list = useServerList<NoticeRow>('/notices', 'notices', { sort: 'created_at', order: 'desc' });
+  const reload = list.reload;
   const purposes = useLoad((signal) => get<{ purposes: Purpose[] }>('/purposes', { signal }));
   const collections = useLoad((signal) => get<{ collections: Collection[] }>('/collections', { signal }));
   const settings = useLoad((signal) => (can('consents.manage') ? get<{ require_notice_sections: boolean }>('/consent-settings', { signal }) : Promise.resolve(undefined)));
@@ -73,12 +76,11 @@ export default function Notices() {
   const [busy, setBusy] = useState(false);
   const [viewing, setViewing] = useState<NoticeVersion | null>(null);
   const [diffName, setDiffName] = useState<string | null>(null);
+  const [diffLatest, setDiffLatest] = useState(1);
   const [range, setRange] = useState<{ from?: number; to?: number }>({});
   const [diff, setDiff] = useState<Diff | null>(null);
   const [form] = Form.useForm();
-  const notices = data?.notices ?? [];
-  const names = [...new Set(notices.map((n) => n.name))];
-  const latest = (name: string) => Math.max(...notices.filter((x) => x.name === name).map((x) => x.version));
+  const versionOptions = Array.from({ length: diffLatest }, (_, i) => ({ value: i + 1, label: `v${i + 1}` }));
   const fieldOptions = (collections.data?.collections ?? []).flatMap((c) => c.fields.map((f) => ({ value: `${c.name}.${f.name}`, label: `${c.name}.${f.name}${f.sensitive ? tr('（敏感）', ' (sensitive)') : ''}` })));
 
   const publish = async (v: Record<string, any>) => {
@@ -91,12 +93,12 @@ export default function Notices() {
       setOpen(false); form.resetFields(); reload();
     } catch (e) { message.error(errText(e)); } finally { setBusy(false); }
   };
-  const newVersion = async (name?: string) => {
+  const newVersion = async (name?: string, latest?: number) => {
     form.resetFields();
     setStructured(true);
     if (name) {
       try {
-        const v = await get<NoticeVersion>(`/notices/${name}/versions/${latest(name)}`);
+        const v = await get<NoticeVersion>(`/notices/${name}/versions/${latest}`);
         const s = v.sections ?? {};
         form.setFieldsValue({ name, language: v.language, text: v.text, purposes: v.purposes, handler: s.handler, sp: s.purposes, rights: s.rights, retention_end: s.retention_end, sensitive: s.sensitive, recipients: s.recipients, cross_border: s.cross_border });
         setStructured(Boolean(v.sections));
@@ -105,7 +107,7 @@ export default function Notices() {
     setOpen(true);
   };
   const view = async (n: Notice) => { try { setViewing(await get<NoticeVersion>(`/notices/${n.name}/versions/${n.version}`)); } catch (e) { message.error(errText(e)); } };
-  const openDiff = (n: Notice) => { setDiffName(n.name); const from = n.compared_with ?? Math.max(1, n.version - 1); setRange({ from, to: n.version }); void loadDiff(n.name, from, n.version); };
+  const openDiff = (n: NoticeRow) => { setDiffName(n.name); setDiffLatest(n.latest_version); const from = n.compared_with ?? Math.max(1, n.version - 1); setRange({ from, to: n.version }); void loadDiff(n.name, from, n.version); };
   const loadDiff = async (name: string, from?: number, to?: number) => {
     if (!from || !to) return;
     try { setDiff(await call<Diff>('GET', `/notices/${name}/diff?from=${from}&to=${to}`)); } catch (e) { setDiff(null); message.error(errText(e)); }
@@ -120,31 +122,32 @@ export default function Notices() {
       {settings.data && <Tooltip title={tr('开启后，缺少 PIPL 第17条等必备内容的告知文本不能发布', 'When on, a notice lacking the sections PIPL Art. 17 etc. require cannot be published')}>
         <Space size={4}><Switch size="small" checked={settings.data.require_notice_sections} onChange={(v) => void toggleRequire(v)} aria-label={tr('要求必备内容', 'Require sections')} /><span>{tr('要求必备内容', 'Require sections')}</span></Space>
       </Tooltip>}
+      <Space size={4}><Switch size="small" checked={list.params.filters.latest === 'true'} onChange={(v) => list.setFilter('latest', v ? 'true' : undefined)} aria-label={tr('只看当前版本', 'Current versions only')} /><span>{tr('只看当前版本', 'Current versions only')}</span></Space>
+      <ListSearch list={list} placeholder={tr('名称', 'Name')} label={tr('按名称搜索', 'Search by name')} width={160} />
       <Button icon={<ReloadOutlined />} onClick={reload} aria-label={tr('刷新', 'Refresh')} />
       {can('consents.manage') && <Button type="primary" icon={<PlusOutlined />} onClick={() => void newVersion()}>{tr('发布新版本', 'Publish a version')}</Button>}
     </Space>}>
       <Typography.Paragraph type="secondary">{tr('告知文本的每一版都会保留并计算 SHA-256；同意记录指向具体版本。某一目的的处理方式、个人信息种类、接收方或出境发生变化时，此前版本下的同意须重新取得（PIPL 第14条、第17条）。',
         'Every version is kept with its SHA-256; consents point to a version. When a purpose\'s manner, PI types, recipients or export change, consents under earlier versions must be given again (PIPL Art. 14 and 17).')}</Typography.Paragraph>
-      {error ? <ErrorState error={error} onRetry={reload} /> : (
-        <Table<Notice> rowKey={(n) => `${n.name}@${n.version}`} loading={loading} dataSource={[...notices].sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version)} pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          locale={{ emptyText: <EmptyState title={tr('还没有告知文本', 'No notices yet')} hint={tr('发布隐私政策或单独告知文本后，才能记录同意。', 'Publish a privacy notice before recording consents.')} /> }}
+      <ServerTable<NoticeRow> list={list} rowKey={(n) => `${n.name}@${n.version}`}
+          empty={tr('还没有告知文本', 'No notices yet')} emptyHint={tr('发布隐私政策或单独告知文本后，才能记录同意。', 'Publish a privacy notice before recording consents.')}
           columns={[
-            { title: tr('名称', 'Name'), dataIndex: 'name', render: (n: string) => <Typography.Text code>{n}</Typography.Text>, filters: names.map((n) => ({ text: n, value: n })), onFilter: (v, n) => n.name === v },
-            { title: tr('版本', 'Version'), dataIndex: 'version', render: (v: number, n) => <>v{v} {latest(n.name) === v && <Tag color="green">{tr('当前', 'current')}</Tag>}</> },
-            { title: tr('语言', 'Language'), dataIndex: 'language' },
+            { title: tr('名称', 'Name'), dataIndex: 'name', render: (n: string) => <Typography.Text code>{n}</Typography.Text>, ...list.sortCol('name') },
+            { title: tr('版本', 'Version'), dataIndex: 'version', render: (v: number, n) => <>v{v} {n.latest_version === v && <Tag color="green">{tr('当前', 'current')}</Tag>}</>, ...list.sortCol('version') },
+            { title: tr('语言', 'Language'), dataIndex: 'language', ...list.sortCol('language'),
+              ...list.filterCol('language', [{ text: '中文 (zh-CN)', value: 'zh-CN' }, { text: 'English (en)', value: 'en' }]) },
             { title: tr('涉及目的', 'Purposes'), dataIndex: 'purposes', render: (p: string[], n) => p.map((x) => <Tag key={x} color={n.changed_purposes?.includes(x) ? 'orange' : undefined}>{x}</Tag>) },
             { title: tr('必备内容', 'Sections'), dataIndex: 'complete', render: (c: boolean | undefined, n) => (c ? <Tag color="green">{tr('完整', 'complete')}</Tag>
               : <Tooltip title={(n.missing_sections ?? []).map((s) => sectionLabel(s, lang)).join('；')}><Tag color="red">{tr(`缺 ${n.missing_sections?.length ?? 0} 项`, `${n.missing_sections?.length ?? 0} missing`)}</Tag></Tooltip>) },
-            { title: tr('重大变更', 'Material change'), dataIndex: 'material_change', render: (m: boolean, n) => (m ? <Tooltip title={tr(`需重新同意的目的：${(n.changed_purposes ?? []).join('、')}`, `Re-consent for: ${(n.changed_purposes ?? []).join(', ')}`)}><Tag color="orange">{tr('是', 'yes')}</Tag></Tooltip> : '—') },
+            { title: tr('重大变更', 'Material change'), dataIndex: 'material_change', ...list.filterCol('material_change', [{ text: tr('是', 'yes'), value: 'true' }, { text: tr('否', 'no'), value: 'false' }], { multiple: false }), render: (m: boolean, n) => (m ? <Tooltip title={tr(`需重新同意的目的：${(n.changed_purposes ?? []).join('、')}`, `Re-consent for: ${(n.changed_purposes ?? []).join(', ')}`)}><Tag color="orange">{tr('是', 'yes')}</Tag></Tooltip> : '—') },
             { title: 'SHA-256', dataIndex: 'sha256', render: (s: string) => <Typography.Text code title={s}>{s.slice(0, 12)}…</Typography.Text> },
-            { title: tr('发布时间', 'Published'), dataIndex: 'created_at', render: (t: string) => fmtTime(t, lang) },
-            { title: tr('操作', 'Action'), key: 'a', render: (_: unknown, n: Notice) => <Space size={4}>
+            { title: tr('发布时间', 'Published'), dataIndex: 'created_at', render: (t: string) => fmtTime(t, lang), ...list.sortCol('created_at') },
+            { title: tr('操作', 'Action'), key: 'a', render: (_: unknown, n: NoticeRow) => <Space size={4}>
               <Button size="small" icon={<EyeOutlined />} onClick={() => void view(n)}>{tr('查看', 'View')}</Button>
               {n.version > 1 && <Button size="small" icon={<DiffOutlined />} onClick={() => openDiff(n)}>{tr('差异', 'Diff')}</Button>}
-              {can('consents.manage') && latest(n.name) === n.version && <Button size="small" onClick={() => void newVersion(n.name)}>{tr('新版本', 'New version')}</Button>}
+              {can('consents.manage') && n.latest_version === n.version && <Button size="small" onClick={() => void newVersion(n.name, n.latest_version)}>{tr('新版本', 'New version')}</Button>}
             </Space> },
           ]} />
-      )}
 
       <Modal title={viewing ? `${viewing.name} v${viewing.version} (${viewing.language})` : ''} open={Boolean(viewing)} onCancel={() => setViewing(null)} footer={null} width={820}>
         {viewing && <>
@@ -159,9 +162,9 @@ export default function Notices() {
       <Modal title={tr(`告知文本差异：${diffName ?? ''}`, `Notice diff: ${diffName ?? ''}`)} open={Boolean(diffName)} onCancel={() => { setDiffName(null); setDiff(null); }} footer={null} width={900} destroyOnClose>
         {diffName && <Space style={{ marginBottom: 12 }}>
           <span>{tr('从', 'From')}</span>
-          <Select aria-label={tr('起始版本', 'From version')} style={{ width: 100 }} value={range.from} options={notices.filter((n) => n.name === diffName).map((n) => ({ value: n.version, label: `v${n.version}` }))} onChange={(from) => { setRange({ ...range, from }); void loadDiff(diffName, from, range.to); }} />
+          <Select aria-label={tr('起始版本', 'From version')} style={{ width: 100 }} value={range.from} options={versionOptions} onChange={(from) => { setRange({ ...range, from }); void loadDiff(diffName, from, range.to); }} />
           <span>{tr('到', 'to')}</span>
-          <Select aria-label={tr('目标版本', 'To version')} style={{ width: 100 }} value={range.to} options={notices.filter((n) => n.name === diffName).map((n) => ({ value: n.version, label: `v${n.version}` }))} onChange={(to) => { setRange({ ...range, to }); void loadDiff(diffName, range.from, to); }} />
+          <Select aria-label={tr('目标版本', 'To version')} style={{ width: 100 }} value={range.to} options={versionOptions} onChange={(to) => { setRange({ ...range, to }); void loadDiff(diffName, range.from, to); }} />
         </Space>}
         {diff && <>
           <Space style={{ marginBottom: 8 }}>

@@ -1,11 +1,12 @@
 /** Reports: the periodic report for management and the public transparency page. */
 import { useState } from 'react';
-import { App, Alert, Button, Card, DatePicker, Form, Input, Modal, Space, Table, Tag, Typography } from 'antd';
+import { App, Alert, Button, Card, DatePicker, Form, Input, Modal, Space, Tag, Typography } from 'antd';
 import { DownloadOutlined, GlobalOutlined, PlusOutlined } from '@ant-design/icons';
-import { fetchFile, get, post, qs } from '../../api';
+import { fetchFile, get, post } from '../../api';
 import { useLang } from '../../i18n';
 import { useAuth } from '../auth';
-import { download, EmptyState, ErrorState, fmtTime, useErrorText, useLoad } from '../ui';
+import { download, fmtTime, useErrorText, useLoad } from '../ui';
+import { ServerTable, useServerList } from '../server-list';
 
 interface Report { id: string; kind: 'management' | 'transparency'; period_from: string | null; period_to: string | null; created_by: string; created_at: string; published_at: string | null }
 
@@ -14,8 +15,7 @@ export default function Reports() {
   const { message } = App.useApp();
   const errText = useErrorText();
   const { can } = useAuth();
-  const [page, setPage] = useState(1);
-  const list = useLoad((signal) => get<{ total: number; reports: Report[] }>(`/reports${qs({ limit: 20, offset: (page - 1) * 20 })}`, { signal }), [page]);
+  const list = useServerList<Report>('/reports', 'reports', { sort: 'created_at', order: 'desc' });
   const me = useLoad((signal) => get<{ tenant?: string; staff?: { tenant: string } }>('/auth/me', { signal }));
   const tenant = me.data?.tenant ?? me.data?.staff?.tenant;
   const [gen, setGen] = useState(false);
@@ -30,14 +30,14 @@ export default function Reports() {
       <Button icon={<GlobalOutlined />} onClick={() => setPub(true)}>{tr('发布透明度页面', 'Publish transparency page')}</Button>
     </Space>}>
       {tenant && <Alert type="info" showIcon style={{ marginBottom: 16 }} message={<span>{tr('公开透明度页面（无需登录）：', 'Public transparency page (no sign-in): ')}<Typography.Link href={`/transparency/${tenant}`} target="_blank">/transparency/{tenant}</Typography.Link></span>} />}
-      {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : (
-        <Table<Report> rowKey="id" loading={list.loading} dataSource={list.data?.reports ?? []} pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
-          locale={{ emptyText: <EmptyState title={tr('还没有报告', 'No reports yet')} hint={tr('每月 1 日自动生成上月的管理层报告。', 'A management report for the previous month is generated on the 1st of each month.')} /> }}
+      {(
+        <ServerTable<Report> list={list} rowKey="id" empty={tr('还没有报告', 'No reports yet')} emptyHint={tr('每月 1 日自动生成上月的管理层报告。', 'A management report for the previous month is generated on the 1st of each month.')}
           columns={[
-            { title: tr('类型', 'Kind'), dataIndex: 'kind', render: (k: string) => <Tag color={k === 'transparency' ? 'purple' : 'blue'}>{k === 'transparency' ? tr('透明度页面', 'transparency') : tr('管理层报告', 'management')}</Tag> },
-            { title: tr('期间', 'Period'), render: (_: unknown, r) => (r.period_from ? `${r.period_from} – ${r.period_to}` : '—') },
-            { title: tr('生成', 'Created'), dataIndex: 'created_at', render: (t: string) => fmtTime(t, lang) },
-            { title: tr('发布', 'Published'), dataIndex: 'published_at', render: (t: string | null) => fmtTime(t, lang) },
+            { title: tr('类型', 'Kind'), dataIndex: 'kind', ...list.sortCol('kind'), ...list.filterCol('kind', [{ text: tr('管理层报告', 'management'), value: 'management' }, { text: tr('透明度页面', 'transparency'), value: 'transparency' }], { multiple: false }), render: (k: string) => <Tag color={k === 'transparency' ? 'purple' : 'blue'}>{k === 'transparency' ? tr('透明度页面', 'transparency') : tr('管理层报告', 'management')}</Tag> },
+            { title: tr('期间', 'Period'), render: (_: unknown, r) => (r.period_from ? `${r.period_from} – ${r.period_to}` : '—'), ...list.sortCol('period_from') },
+            { title: tr('生成', 'Created'), dataIndex: 'created_at', render: (t: string) => fmtTime(t, lang), ...list.sortCol('created_at') },
+            { title: tr('发布', 'Published'), dataIndex: 'published_at', render: (t: string | null) => fmtTime(t, lang), ...list.sortCol('published_at'),
+              ...list.filterCol('published_at', [{ text: tr('已发布', 'published'), value: 'true' }, { text: tr('未发布', 'not published'), value: 'false' }], { param: 'published', multiple: false }) },
             { title: '', render: (_: unknown, r) => <Space>{['xlsx', 'docx', 'pdf'].map((f) => <Button key={f} size="small" icon={<DownloadOutlined />} onClick={() => exportAs(r, f)}>{f.toUpperCase()}</Button>)}</Space> },
           ]} />
       )}

@@ -1,11 +1,12 @@
 /** The risk register with a likelihood x impact heat map, reviews and flags. */
 import { useState } from 'react';
-import { App, Button, Card, Col, DatePicker, Form, Input, InputNumber, Modal, Row, Select, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Col, DatePicker, Form, Input, InputNumber, Modal, Row, Select, Space, Switch, Tag, Tooltip, Typography } from 'antd';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { get, patch, post, qs } from '../../api';
+import { get, patch, post } from '../../api';
 import { useLang } from '../../i18n';
 import { EmptyState, ErrorState, isMissingRoute, useErrorText, useLoad } from '../ui';
-import { LEVEL_BG, LevelTag, usePage } from './governance-shared';
+import { LEVEL_BG, LevelTag } from './governance-shared';
+import { ServerTable, useServerList } from '../server-list';
 
 interface Scale { value: number; zh: string; en: string }
 interface Heat { matrix: { likelihood: Scale[]; impact: Scale[]; levels: Array<{ level: string; zh: string; en: string }> }; cells: Array<{ likelihood: number; impact: number; level: string; count: number }>; total: number }
@@ -20,11 +21,10 @@ export default function Risks() {
   const { tr, lang } = useLang();
   const { message } = App.useApp();
   const errText = useErrorText();
-  const [status, setStatus] = useState<string | undefined>();
-  const [flagged, setFlagged] = useState(false);
-  const [cell, setCell] = useState<{ l: number; i: number } | null>(null);
-  const pg = usePage();
-  const list = useLoad((signal) => get<{ risks: Risk[]; total: number }>(`/risks${qs({ status, flagged: flagged ? 'true' : undefined, likelihood: cell?.l, impact: cell?.i, limit: pg.limit, offset: pg.offset })}`, { signal }), [status, flagged, cell, pg.page]);
+  const list = useServerList<Risk>('/risks', 'risks', { sort: 'score', order: 'desc' });
+  const f = list.params.filters;
+  const cell = f.likelihood && f.impact ? { l: Number(f.likelihood), i: Number(f.impact) } : null;
+  const setCell = (c: { l: number; i: number } | null) => list.setFilters({ likelihood: c ? String(c.l) : undefined, impact: c ? String(c.i) : undefined });
   const heat = useLoad((signal) => get<Heat>('/risks/heatmap', { signal }));
   const [creating, setCreating] = useState(false);
   const [reviewing, setReviewing] = useState<Risk | null>(null);
@@ -35,7 +35,6 @@ export default function Risks() {
   if (isMissingRoute(list.error)) return <Card title={tr('风险台账', 'Risk register')}><EmptyState title={tr('此服务器尚未提供风险台账', 'The risk register is not available on this server')} /></Card>;
   const m = heat.data?.matrix;
   const levelName = (l: string) => m?.levels.find((x) => x.level === l)?.[lang] ?? l;
-  const rows = list.data?.risks ?? [];
 
   const create = async (v: Record<string, unknown> & { due?: { format(f: string): string } }) => {
     const { due, ...rest } = v;
@@ -59,8 +58,10 @@ export default function Risks() {
                       const c = heat.data?.cells.find((x) => x.likelihood === l.value && x.impact === i.value);
                       const sel = cell?.l === l.value && cell?.i === i.value;
                       return (
-                        <td key={i.value} style={{ background: LEVEL_BG[c?.level ?? ''] ?? '#f5f5f5', border: sel ? '2px solid #1f5fbf' : '1px solid #fff', textAlign: 'center', height: 44, cursor: 'pointer' }} onClick={() => { setCell({ l: l.value, i: i.value }); pg.setPage(1); }}>
-                          <Tooltip title={`${tr('可能性', 'Likelihood')} ${l.value} × ${tr('影响', 'Impact')} ${i.value} = ${l.value * i.value} (${levelName(c?.level ?? '')})`}><strong>{c?.count || ''}</strong></Tooltip>
+                        <td key={i.value} style={{ background: LEVEL_BG[c?.level ?? ''] ?? '#f5f5f5', border: sel ? '2px solid #1f5fbf' : '1px solid #fff', textAlign: 'center', height: 44, padding: 0 }}>
+                          <Tooltip title={`${tr('可能性', 'Likelihood')} ${l.value} × ${tr('影响', 'Impact')} ${i.value} = ${l.value * i.value} (${levelName(c?.level ?? '')})`}>
+                            <button type="button" className="heat-cell" aria-pressed={sel} aria-label={`${tr('可能性', 'Likelihood')} ${l.value} × ${tr('影响', 'Impact')} ${i.value}: ${c?.count ?? 0}`} onClick={() => setCell({ l: l.value, i: i.value })}><strong>{c?.count || ''}</strong></button>
+                          </Tooltip>
                         </td>
                       );
                     })}
@@ -75,20 +76,20 @@ export default function Risks() {
       </Col>
       <Col xs={24} xl={15}>
         <Card title={tr('风险台账', 'Risk register')} extra={<Space>
-          <Select allowClear placeholder={tr('状态', 'Status')} style={{ width: 120 }} value={status} onChange={(v) => { setStatus(v); pg.setPage(1); }} aria-label={tr('按状态筛选', 'Filter by status')} options={Object.entries(STATUS).map(([k, v]) => ({ value: k, label: v[lang] }))} />
-          <Space size={4}><Switch checked={flagged} onChange={setFlagged} aria-label={tr('只看逾期', 'Overdue only')} /><span>{tr('只看逾期', 'Overdue only')}</span></Space>
+          <Select allowClear placeholder={tr('状态', 'Status')} style={{ width: 120 }} value={f.status} onChange={(v) => list.setFilter('status', v)} aria-label={tr('按状态筛选', 'Filter by status')} options={Object.entries(STATUS).map(([k, v]) => ({ value: k, label: v[lang] }))} />
+          <Space size={4}><Switch checked={f.flagged === 'true'} onChange={(v) => list.setFilter('flagged', v ? 'true' : undefined)} aria-label={tr('只看逾期', 'Overdue only')} /><span>{tr('只看逾期', 'Overdue only')}</span></Space>
           <Button icon={<ReloadOutlined />} onClick={reload} aria-label={tr('刷新', 'Refresh')} />
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{tr('登记风险', 'New risk')}</Button>
         </Space>}>
-          {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : (
-            <Table<Risk> rowKey="id" loading={list.loading} dataSource={rows} pagination={pg.pagination(list.data?.total)} locale={{ emptyText: <EmptyState title={tr('没有风险', 'No risks')} /> }}
+          {(
+            <ServerTable<Risk> list={list} rowKey="id" empty={tr('没有风险', 'No risks')} emptyHint={tr('影响评估发现的风险与手工登记的风险都记录在此，按期复核。', 'Risks found by impact assessments and those entered by hand are kept here and reviewed on schedule.')}
               columns={[
-                { title: tr('风险', 'Risk'), dataIndex: 'title', render: (t: string, r) => <Space direction="vertical" size={0}><span>{t}</span>{r.assessment_id && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{tr('来自评估', 'from assessment')} {r.assessment_id}</Typography.Text>}</Space> },
-                { title: tr('责任人/部门', 'Owner / dept.'), render: (_: unknown, r) => `${r.owner}${r.department ? ` / ${r.department}` : ''}` },
-                { title: tr('等级', 'Level'), dataIndex: 'level', render: (l: string, r) => <Space size={2}><LevelTag level={l} label={levelName(l)} /><span>{r.likelihood}×{r.impact}</span></Space> },
+                { title: tr('风险', 'Risk'), dataIndex: 'title', ...list.sortCol('title'), render: (t: string, r) => <Space direction="vertical" size={0}><span>{t}</span>{r.assessment_id && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{tr('来自评估', 'from assessment')} {r.assessment_id}</Typography.Text>}</Space> },
+                { title: tr('责任人/部门', 'Owner / dept.'), ...list.sortCol('owner'), render: (_: unknown, r) => `${r.owner}${r.department ? ` / ${r.department}` : ''}` },
+                { title: tr('等级', 'Level'), dataIndex: 'level', ...list.sortCol('score'), render: (l: string, r) => <Space size={2}><LevelTag level={l} label={levelName(l)} /><span>{r.likelihood}×{r.impact}</span></Space> },
                 { title: tr('处置', 'Treatment'), dataIndex: 'treatment', render: (t: string) => TREATMENTS[t]?.[lang] ?? t },
-                { title: tr('状态', 'Status'), dataIndex: 'status', render: (s: string) => <Tag color={STATUS[s]?.color}>{STATUS[s]?.[lang] ?? s}</Tag> },
-                { title: tr('期限/复核', 'Due / review'), render: (_: unknown, r) => <Space direction="vertical" size={0}><span>{r.due_date ?? '—'}{r.treatment_overdue && <Tag color="red" style={{ marginLeft: 4 }}>{tr('逾期', 'overdue')}</Tag>}</span><span>{r.next_review}{r.review_overdue && <Tag color="orange" style={{ marginLeft: 4 }}>{tr('待复核', 'review')}</Tag>}</span></Space> },
+                { title: tr('状态', 'Status'), dataIndex: 'status', render: (s: string) => <Tag color={STATUS[s]?.color}>{STATUS[s]?.[lang] ?? s}</Tag>, ...list.sortCol('status') },
+                { title: tr('期限/复核', 'Due / review'), ...list.sortCol('next_review'), render: (_: unknown, r) => <Space direction="vertical" size={0}><span>{r.due_date ?? '—'}{r.treatment_overdue && <Tag color="red" style={{ marginLeft: 4 }}>{tr('逾期', 'overdue')}</Tag>}</span><span>{r.next_review}{r.review_overdue && <Tag color="orange" style={{ marginLeft: 4 }}>{tr('待复核', 'review')}</Tag>}</span></Space> },
                 { title: '', render: (_: unknown, r) => <Space><Button size="small" onClick={() => { setReviewing(r); rform.setFieldsValue({ likelihood: r.likelihood, impact: r.impact, status: r.status }); }}>{tr('复核', 'Review')}</Button>{r.status !== 'closed' && <Button size="small" onClick={() => void patch(`/risks/${r.id}`, { status: 'closed' }).then(reload).catch((e) => message.error(errText(e)))}>{tr('关闭', 'Close')}</Button>}</Space> },
               ]} />
           )}

@@ -4,11 +4,13 @@ import { MinusCircleOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/i
 import { get, post, type Collection, type Grant, type Purpose, type Role } from '../../api';
 import { useLang } from '../../i18n';
 import { ACTIONS, ACTION_LABELS, PERMISSIONS, PERMISSION_LABELS, type Permission } from '../../labels';
-import { EmptyState, ErrorState, useErrorText, useLoad } from '../ui';
+import { useErrorText, useLoad } from '../ui';
+import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 export default function Roles() {
   const { tr, lbl } = useLang();
-  const { data, error, loading, reload } = useLoad((signal) => get<{ roles: Role[] }>('/roles', { signal }));
+  const list = useServerList<Role>('/roles', 'roles', { sort: 'name', order: 'asc' });
+  const reload = list.reload;
   const [open, setOpen] = useState(false);
   const grantCols = [
     { title: tr('集合', 'Collection'), dataIndex: 'collection', render: (c: string) => (c === '*' ? tr('全部', 'all') : c) },
@@ -19,20 +21,19 @@ export default function Roles() {
   ];
   return (
     <Card title={tr('角色与授权', 'Roles & grants')} extra={<Space>
+      <ListSearch list={list} placeholder={tr('名称或标题', 'Name or title')} label={tr('搜索：名称或标题', 'Search: Name or title')} width={200} />
       <Button icon={<ReloadOutlined />} onClick={reload} aria-label={tr('刷新', 'Refresh')} />
       <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>{tr('新建角色', 'New role')}</Button>
     </Space>}>
-      {error ? <ErrorState error={error} onRetry={reload} /> : (
-        <Table<Role> rowKey="name" loading={loading} dataSource={data?.roles ?? []} pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          locale={{ emptyText: <EmptyState title={tr('没有角色', 'No roles')} /> }}
+      <ServerTable<Role> list={list} rowKey="name" empty={tr('没有角色', 'No roles')} emptyHint={tr('角色把集合、字段、操作与处理目的的授权组合在一起。', 'A role groups grants of collections, fields, actions and purposes.')}
           expandable={{ expandedRowRender: (r) => (r.grants.length ? <Table<Grant> rowKey={(g) => JSON.stringify(g)} size="small" pagination={false} columns={grantCols} dataSource={r.grants} /> : <Typography.Text type="secondary">{tr('此角色不能访问任何个人信息', 'This role reaches no PI')}</Typography.Text>) }}
           columns={[
-            { title: tr('名称', 'Name'), dataIndex: 'name', render: (n: string, r) => <><Typography.Text code>{n}</Typography.Text> {r.builtin && <Tag>{tr('内置', 'built-in')}</Tag>}</> },
-            { title: tr('标题', 'Title'), dataIndex: 'title', render: (t: string | null) => t ?? '—' },
+            { title: tr('名称', 'Name'), dataIndex: 'name', render: (n: string, r) => <><Typography.Text code>{n}</Typography.Text> {r.builtin && <Tag>{tr('内置', 'built-in')}</Tag>}</>, ...list.sortCol('name'),
+              ...list.filterCol('name', [{ text: tr('内置角色', 'Built-in'), value: 'true' }, { text: tr('自定义角色', 'Custom'), value: 'false' }], { param: 'builtin', multiple: false }) },
+            { title: tr('标题', 'Title'), dataIndex: 'title', render: (t: string | null) => t ?? '—', ...list.sortCol('title') },
             { title: tr('授权数', 'Grants'), render: (_, r) => r.grants.length },
             { title: tr('管理权限', 'Permissions'), dataIndex: 'permissions', render: (p: string[]) => (p.length ? p.map((x) => <Tag key={x} color="purple">{lbl(PERMISSION_LABELS[x as Permission], x)}</Tag>) : '—') },
           ]} />
-      )}
       <RoleEditor open={open} onClose={() => setOpen(false)} onSaved={() => { setOpen(false); reload(); }} />
     </Card>
   );
@@ -82,7 +83,9 @@ function RoleEditor({ open, onClose, onSaved }: { open: boolean; onClose(): void
                     <Form.Item name={[name, 'fields']} label={tr('字段', 'Fields')} rules={[{ required: true }]}><Select mode="multiple" style={{ width: 200 }} options={fieldOptions(grants?.[name]?.collection)} /></Form.Item>
                     <Form.Item name={[name, 'actions']} label={tr('操作', 'Actions')} rules={[{ required: true }]}><Select mode="multiple" style={{ width: 200 }} options={ACTIONS.map((a) => ({ value: a, label: lbl(ACTION_LABELS[a], a) }))} /></Form.Item>
                     <Form.Item name={[name, 'purposes']} label={tr('目的', 'Purposes')} rules={[{ required: true }]}><Select mode="multiple" style={{ width: 180 }} options={purposeOptions} /></Form.Item>
-                    <Form.Item name={[name, 'view']} label={tr('显示', 'View')} rules={[{ required: true }]}>
+                    {/* Always set (each new grant starts masked) and a radio group cannot be emptied: no required rule, whose
+                        aria-required antd would put on the group's div, which has no role that allows it. */}
+                    <Form.Item name={[name, 'view']} label={tr('显示', 'View')}>
                       <Radio.Group optionType="button" options={[{ value: 'masked', label: tr('掩码', 'Masked') }, { value: 'plain', label: tr('明文', 'Plain') }]} />
                     </Form.Item>
                     <Button type="text" danger icon={<MinusCircleOutlined />} aria-label={tr('删除授权', 'Remove grant')} onClick={() => remove(name)} style={{ marginTop: 30 }} />

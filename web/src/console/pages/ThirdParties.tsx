@@ -2,10 +2,10 @@
 import { useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, DatePicker, Descriptions, Drawer, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { call, get, post, qs } from '../../api';
+import { call, get, post } from '../../api';
 import { useLang } from '../../i18n';
-import { EmptyState, ErrorState, fmtTime, isMissingRoute, useErrorText, useLoad } from '../ui';
-import { usePage } from './governance-shared';
+import { EmptyState, fmtTime, isMissingRoute, useErrorText } from '../ui';
+import { ListSearch, ServerTable, useServerList } from '../server-list';
 
 interface Contract { id: string; reference: string; purpose: string; processing_method: string; pi_types: Array<{ collection: string; fields: string[] }>; start_date: string; end_date: string; end_of_term: string; state: string; flag: string | null; deletion: { requested_at: string; due: string; confirmed_at: string | null; evidence: string | null } | null }
 interface Channel { id: string; name: string; kind: string; purpose: string; collection: string; fields: string[]; separate_consent_purpose: string | null; state: string; contract_id: string }
@@ -20,10 +20,9 @@ export default function ThirdParties() {
   const { tr, lang } = useLang();
   const { message } = App.useApp();
   const errText = useErrorText();
-  const pg = usePage();
-  const spg = usePage();
-  const { data, error, loading, reload } = useLoad((signal) => get<{ third_parties: Party[]; total: number }>(`/third-parties${qs({ limit: pg.limit, offset: pg.offset })}`, { signal }), [pg.page]);
-  const shares = useLoad((signal) => get<{ shares: Share[]; total: number }>(`/shares${qs({ limit: spg.limit, offset: spg.offset })}`, { signal }), [spg.page]);
+  const list = useServerList<Party>('/third-parties', 'third_parties', { sort: 'name', order: 'asc' });
+  const shares = useServerList<Share>('/shares', 'shares', { sort: 'created_at', order: 'desc' });
+  const { error, reload } = list;
   const [open, setOpen] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [form] = Form.useForm();
@@ -32,35 +31,40 @@ export default function ThirdParties() {
   const create = async (v: Record<string, unknown>) => {
     try { const p = await post<Party>('/third-parties', v); setCreating(false); form.resetFields(); reload(); setOpen(p.id); } catch (e) { message.error(errText(e)); }
   };
-  const name = (id: string) => data?.third_parties.find((p) => p.id === id)?.name ?? id;
+  const name = (id: string) => list.rows.find((p) => p.id === id)?.name ?? id;
 
   return (
     <Card title={tr('第三方与数据提供', 'Third parties and sharing')} extra={<Space>
+      <ListSearch list={list} placeholder={tr('第三方名称', 'Third party name')} label={tr('按第三方名称搜索', 'Search third parties by name')} width={200} />
       <Button icon={<ReloadOutlined />} onClick={() => { reload(); shares.reload(); }} aria-label={tr('刷新', 'Refresh')} />
       <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{tr('登记第三方', 'New third party')}</Button>
     </Space>}>
       <Tabs items={[
-        { key: 'parties', label: tr('第三方', 'Third parties'), children: error ? <ErrorState error={error} onRetry={reload} /> : (
-          <Table<Party> rowKey="id" loading={loading} dataSource={data?.third_parties ?? []} pagination={pg.pagination(data?.total)} onRow={(r) => ({ onClick: () => setOpen(r.id), style: { cursor: 'pointer' } })}
-            locale={{ emptyText: <EmptyState title={tr('还没有登记第三方', 'No third parties yet')} hint={tr('个人信息只能经登记的通道提供给已筛查、签有合同的第三方。', 'PI leaves only through registered channels to screened third parties under contract.')} /> }}
+        { key: 'parties', label: tr('第三方', 'Third parties'), children: (
+          <ServerTable<Party> list={list} rowKey="id" onRow={(r) => ({ onClick: () => setOpen(r.id), onKeyDown: (e) => { if (e.key === 'Enter') setOpen(r.id); }, tabIndex: 0, style: { cursor: 'pointer' } })}
+            empty={tr('还没有登记第三方', 'No third parties yet')} emptyHint={tr('个人信息只能经登记的通道提供给已筛查、签有合同的第三方。', 'PI leaves only through registered channels to screened third parties under contract.')}
             columns={[
-              { title: tr('名称', 'Name'), dataIndex: 'name' },
-              { title: tr('类型', 'Kind'), dataIndex: 'kind', render: (k: string) => KINDS[k]?.[lang] ?? k },
-              { title: tr('国家/地区', 'Country'), dataIndex: 'country' },
+              { title: tr('名称', 'Name'), dataIndex: 'name', ...list.sortCol('name') },
+              { title: tr('类型', 'Kind'), dataIndex: 'kind', render: (k: string) => KINDS[k]?.[lang] ?? k, ...list.sortCol('kind'),
+                ...list.filterCol('kind', Object.entries(KINDS).map(([k, v]) => ({ text: v[lang], value: k })), { multiple: false }) },
+              { title: tr('国家/地区', 'Country'), dataIndex: 'country', ...list.sortCol('country') },
               { title: tr('筛查', 'Screening'), dataIndex: 'screening', render: (s: Party['screening']) => (s ? <Tag color={SCREEN_COLOR[s.result]}>{s.result}</Tag> : <Tag>{tr('未筛查', 'not screened')}</Tag>) },
               { title: tr('接收公钥', 'Recipient key'), dataIndex: 'public_key', render: (k: Party['public_key']) => (k ? <Typography.Text code>{k.algorithm.split('-')[0]}</Typography.Text> : '—') },
-              { title: tr('提醒', 'Flags'), render: (_: unknown, r) => (r.flag ? <Tag color="orange">{FLAGS[r.flag]?.[lang] ?? r.flag}</Tag> : null) },
-              { title: tr('复审日期', 'Review due'), dataIndex: 'review_due' },
+              { title: tr('提醒', 'Flags'), key: 'flag', render: (_: unknown, r) => (r.flag ? <Tag color="orange">{FLAGS[r.flag]?.[lang] ?? r.flag}</Tag> : null),
+                ...list.filterCol('flag', [{ text: tr('只看有提醒的', 'Flagged only'), value: 'true' }], { param: 'flagged', multiple: false }) },
+              { title: tr('状态', 'State'), dataIndex: 'state', render: (s: string) => ({ active: tr('合作中', 'active'), suspended: tr('已暂停', 'suspended'), ended: tr('已终止', 'ended') } as Record<string, string>)[s] ?? s,
+                ...list.sortCol('state'), ...list.filterCol('state', [{ text: tr('合作中', 'active'), value: 'active' }, { text: tr('已暂停', 'suspended'), value: 'suspended' }, { text: tr('已终止', 'ended'), value: 'ended' }], { multiple: false }) },
+              { title: tr('复审日期', 'Review due'), dataIndex: 'review_due', ...list.sortCol('review_due') },
             ]} />
         ) },
-        { key: 'shares', label: tr('提供记录', 'Shares made'), children: shares.error ? <ErrorState error={shares.error} onRetry={shares.reload} /> : (
-          <Table<Share> rowKey="id" loading={shares.loading} dataSource={shares.data?.shares ?? []} pagination={spg.pagination(shares.data?.total)} locale={{ emptyText: <EmptyState title={tr('还没有提供记录', 'No shares yet')} /> }}
+        { key: 'shares', label: tr('提供记录', 'Shares made'), children: (
+          <ServerTable<Share> list={shares} rowKey="id" empty={tr('还没有提供记录', 'No shares yet')} emptyHint={tr('经登记通道向第三方提供个人信息后，每次提供的记录（逐条可追溯）显示在此。', 'Each provision through a registered channel is recorded here, traceable record by record.')}
             columns={[
-              { title: tr('时间', 'At'), dataIndex: 'created_at', render: (t: string) => fmtTime(t, lang) },
+              { title: tr('时间', 'At'), dataIndex: 'created_at', render: (t: string) => fmtTime(t, lang), ...shares.sortCol('created_at') },
               { title: tr('接收方', 'Recipient'), dataIndex: 'third_party_id', render: name },
-              { title: tr('目的', 'Purpose'), dataIndex: 'purpose' },
+              { title: tr('目的', 'Purpose'), dataIndex: 'purpose', ...shares.sortCol('purpose') },
               { title: tr('字段', 'Fields'), dataIndex: 'fields', render: (f: string[]) => f.map((x) => <Tag key={x}>{x}</Tag>) },
-              { title: tr('记录/拒绝', 'Records / refused'), render: (_: unknown, s) => `${s.records} / ${s.refused}` },
+              { title: tr('记录/拒绝', 'Records / refused'), render: (_: unknown, s) => `${s.records} / ${s.refused}`, ...shares.sortCol('records') },
               { title: tr('加密', 'Encryption'), dataIndex: 'algorithm', render: (a: string) => <Typography.Text code style={{ fontSize: 11 }}>{a}</Typography.Text> },
               { title: tr('操作者', 'By'), dataIndex: 'actor', render: (a: Share['actor']) => a.id },
             ]} />

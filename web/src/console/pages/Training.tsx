@@ -6,6 +6,11 @@ import { get, post, type Role } from '../../api';
 import { useLang } from '../../i18n';
 import { useAuth } from '../auth';
 import { EmptyState, ErrorState, fmtTime, useErrorText, useLoad } from '../ui';
+import { ServerTable, useServerList } from '../server-list';
+
+interface Violation { id: string; staff_id: string; source: string; description: string; measure: string; created_at: string }
+interface TrainingRecord { id: string; staff_id: string; course: string; completed_at: string; expires_at: string }
+const MEASURES: Array<[string, string, string]> = [['warning', '警告', 'warning'], ['retraining', '重新培训（立即停止访问个人信息）', 'retraining (PI access stops)'], ['access_suspended', '停用账户', 'suspend the account'], ['disciplinary', '纪律处分', 'disciplinary'], ['reward', '奖励', 'reward'], ['other', '其他', 'other']];
 
 interface Person { staff_id: string; username: string; display_name: string; expires_at: string | null; state: 'due' | 'expiring' | 'valid' }
 interface Course { course_id: string; title: string; assigned?: number; valid?: number; people?: Person[]; state?: Person['state']; expires_at?: string | null }
@@ -46,7 +51,10 @@ export default function Training() {
   const { can } = useAuth();
   const list = useLoad((signal) => get<{ courses: Course[] }>('/trainings/courses', { signal }));
   const roles = useLoad((signal) => (can('compliance.manage') ? get<{ roles: Role[] }>('/roles', { signal }).catch(() => ({ roles: [] as Role[] })) : Promise.resolve({ roles: [] as Role[] })), [can]);
-  const records = useLoad((signal) => (can('compliance.read') ? get<{ records: Array<{ id: string; staff_id: string; source: string; description: string; measure: string; created_at: string }> }>('/accountability', { signal }) : Promise.resolve({ records: [] })), [can]);
+  const records = useServerList<Violation>('/accountability', 'records', { sort: 'created_at', order: 'desc' }, can('compliance.read'));
+  const completions = useServerList<TrainingRecord>('/trainings', 'trainings', { sort: 'completed_at', order: 'desc' }, can('roles.manage'));
+  const sourceLabel = (s: string) => ({ incident: tr('安全事件', 'Incident'), audit: tr('审计', 'Audit'), other: tr('其他', 'Other') } as Record<string, string>)[s] ?? s;
+  const measureLabel = (m: string) => { const x = MEASURES.find(([v]) => v === m); return x ? (lang === 'zh' ? x[1] : x[2]) : m; };
   const [taking, setTaking] = useState<string | null>(null);
   const [newCourse, setNewCourse] = useState(false);
   const [violation, setViolation] = useState(false);
@@ -73,9 +81,23 @@ export default function Training() {
       ) },
       ...(can('compliance.read') ? [{ key: 'accountability', label: tr('责任追究', 'Accountability'), children: (
         <Card extra={manager && <Button icon={<PlusOutlined />} onClick={() => setViolation(true)}>{tr('记录违规', 'Record a violation')}</Button>}>
-          <Table rowKey="id" loading={records.loading} dataSource={records.data?.records ?? []} pagination={{ pageSize: 20, hideOnSinglePage: true }} columns={[
-            { title: tr('员工', 'Staff'), dataIndex: 'staff_id' }, { title: tr('来源', 'Source'), dataIndex: 'source' }, { title: tr('情况', 'Description'), dataIndex: 'description' },
-            { title: tr('措施', 'Measure'), dataIndex: 'measure', render: (m: string) => <Tag>{m}</Tag> }, { title: tr('时间', 'At'), dataIndex: 'created_at', render: (t: string) => fmtTime(t, lang) },
+          <ServerTable<Violation> list={records} rowKey="id" empty={tr('没有责任追究记录', 'No accountability records')} emptyHint={tr('违反个人信息保护制度的情况及所采取的措施记录在此。', 'Breaches of the PI protection rules and the measures taken are recorded here.')} columns={[
+            { title: tr('员工', 'Staff'), dataIndex: 'staff_id', ...records.sortCol('staff_id') },
+            { title: tr('来源', 'Source'), dataIndex: 'source', render: sourceLabel, ...records.sortCol('source'), ...records.filterCol('source', ['incident', 'audit', 'other'].map((v) => ({ text: sourceLabel(v), value: v })), { multiple: false }) },
+            { title: tr('情况', 'Description'), dataIndex: 'description' },
+            { title: tr('措施', 'Measure'), dataIndex: 'measure', render: (m: string) => <Tag>{measureLabel(m)}</Tag>, ...records.sortCol('measure'), ...records.filterCol('measure', MEASURES.map(([v]) => ({ text: measureLabel(v), value: v })), { multiple: false }) },
+            { title: tr('时间', 'At'), dataIndex: 'created_at', render: (t: string) => fmtTime(t, lang), ...records.sortCol('created_at') },
+          ]} />
+        </Card>
+      ) }] : []),
+      ...(can('roles.manage') ? [{ key: 'records', label: tr('培训记录', 'Training records'), children: (
+        <Card>
+          <ServerTable<TrainingRecord> list={completions} rowKey="id" empty={tr('没有培训记录', 'No training records')} emptyHint={tr('员工完成培训（或由管理员登记）后，记录及其有效期显示在此。', 'Completed trainings (taken or recorded by an administrator) and their validity appear here.')} columns={[
+            { title: tr('员工', 'Staff'), dataIndex: 'staff_id', ...completions.sortCol('staff_id') },
+            { title: tr('课程', 'Course'), dataIndex: 'course', ...completions.sortCol('course') },
+            { title: tr('完成日期', 'Completed'), dataIndex: 'completed_at', ...completions.sortCol('completed_at') },
+            { title: tr('有效期至', 'Valid until'), dataIndex: 'expires_at', ...completions.sortCol('expires_at'),
+              ...completions.filterCol('expires_at', [{ text: tr('有效', 'Current'), value: 'true' }, { text: tr('已过期', 'Expired'), value: 'false' }], { param: 'current', multiple: false }) },
           ]} />
         </Card>
       ) }] : []),
@@ -106,7 +128,7 @@ export default function Training() {
           <Form.Item name="staff_id" label={tr('员工 ID', 'Staff id')} rules={[{ required: true }]}><Input placeholder="stf_…" /></Form.Item>
           <Form.Item name="source" label={tr('来源', 'Source')}><Radio.Group options={[{ value: 'incident', label: tr('安全事件', 'Incident') }, { value: 'audit', label: tr('审计', 'Audit') }, { value: 'other', label: tr('其他', 'Other') }]} /></Form.Item>
           <Form.Item name="description" label={tr('情况', 'What happened')} rules={[{ required: true }]}><Input.TextArea rows={3} /></Form.Item>
-          <Form.Item name="measure" label={tr('措施', 'Measure')}><Select options={[['warning', '警告', 'warning'], ['retraining', '重新培训（立即停止访问个人信息）', 'retraining (PI access stops)'], ['access_suspended', '停用账户', 'suspend the account'], ['disciplinary', '纪律处分', 'disciplinary'], ['reward', '奖励', 'reward'], ['other', '其他', 'other']].map(([v, zh, en]) => ({ value: v, label: lang === 'zh' ? zh : en }))} /></Form.Item>
+          <Form.Item name="measure" label={tr('措施', 'Measure')}><Select options={MEASURES.map(([v, zh, en]) => ({ value: v, label: lang === 'zh' ? zh : en }))} /></Form.Item>
         </Form>
       </Modal>
     </>} />

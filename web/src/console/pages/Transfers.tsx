@@ -1,12 +1,12 @@
 /** Cross-border transfers: the year's volume against the 2024 thresholds, alerts, and the transfer log. */
 import { useState } from 'react';
-import { Alert, App, Button, Card, Col, DatePicker, Form, Input, InputNumber, Modal, Progress, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, DatePicker, Form, Input, InputNumber, Modal, Progress, Row, Select, Space, Statistic, Tag, Typography } from 'antd';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { get, post, qs } from '../../api';
+import { get, post } from '../../api';
 import { useLang } from '../../i18n';
 import { LEGAL_BASES, LEGAL_BASIS_LABELS } from '../../labels';
 import { EmptyState, ErrorState, isMissingRoute, useErrorText, useLoad } from '../ui';
-import { usePage } from './governance-shared';
+import { ServerTable, useServerList } from '../server-list';
 
 interface Volume { year: number; non_sensitive: number; sensitive: number; required_route: string; alerts: Array<{ measure: string; threshold: number; value: number; ratio: number }>; thresholds: { non_sensitive_contract: number; non_sensitive_assessment: number; sensitive_assessment: number }; alert_ratio: number; ciio: boolean }
 interface Transfer { id: string; transfer_date: string; destination_country: string; recipient: string; purpose: string; non_sensitive: number; sensitive: number; cumulative: { non_sensitive: number; sensitive: number }; required_route: string; route: string; exemption_ground: string | null; alerts: Array<{ kind: string }> }
@@ -26,9 +26,8 @@ export default function Transfers() {
   const { tr, lang, lbl } = useLang();
   const { message } = App.useApp();
   const errText = useErrorText();
-  const pg = usePage();
   const vol = useLoad((signal) => get<Volume>('/transfers/volume', { signal }));
-  const list = useLoad((signal) => get<{ transfers: Transfer[]; total: number }>(`/transfers${qs({ limit: pg.limit, offset: pg.offset })}`, { signal }), [pg.page]);
+  const list = useServerList<Transfer>('/transfers', 'transfers', { sort: 'transfer_date', order: 'desc' });
   const [creating, setCreating] = useState(false);
   const [preview, setPreview] = useState<{ required_route: string; cumulative: { non_sensitive: number; sensitive: number } } | null>(null);
   const [form] = Form.useForm();
@@ -36,7 +35,7 @@ export default function Transfers() {
 
   if (isMissingRoute(vol.error)) return <Card title={tr('数据出境', 'Cross-border transfers')}><EmptyState title={tr('此服务器尚未提供数据出境管理', 'Cross-border transfers are not available on this server')} /></Card>;
   const v = vol.data;
-  const bar = (value: number, limit: number) => <Progress percent={Math.min(100, Math.round((value / limit) * 1000) / 10)} status={value >= limit ? 'exception' : v && value >= v.alert_ratio * limit ? 'active' : 'normal'} strokeColor={v && value >= v.alert_ratio * limit && value < limit ? '#fa8c16' : undefined} format={() => `${value.toLocaleString()} / ${limit.toLocaleString()}`} />;
+  const bar = (value: number, limit: number, label: string) => <Progress aria-label={label} percent={Math.min(100, Math.round((value / limit) * 1000) / 10)} status={value >= limit ? 'exception' : v && value >= v.alert_ratio * limit ? 'active' : 'normal'} strokeColor={v && value >= v.alert_ratio * limit && value < limit ? '#fa8c16' : undefined} format={() => `${value.toLocaleString()} / ${limit.toLocaleString()}`} />;
 
   const check = async () => {
     const x = form.getFieldsValue();
@@ -58,24 +57,24 @@ export default function Transfers() {
             <Col xs={24} md={8}><Statistic title={tr('当前所需路径', 'Route now required')} valueRender={() => <Tag color={REQUIRED[v.required_route]?.color} style={{ fontSize: 15, padding: 4 }}>{REQUIRED[v.required_route]?.[lang]}</Tag>} />{v.ciio && <Tag color="red">{tr('关键信息基础设施运营者', 'CIIO')}</Tag>}</Col>
             <Col xs={24} md={16}>
               <Typography.Text>{tr('个人信息（不含敏感）：标准合同门槛 / 安全评估门槛', 'Non-sensitive: contract / assessment thresholds')}</Typography.Text>
-              {bar(v.non_sensitive, v.thresholds.non_sensitive_contract)}
-              {bar(v.non_sensitive, v.thresholds.non_sensitive_assessment)}
+              {bar(v.non_sensitive, v.thresholds.non_sensitive_contract, tr('非敏感个人信息：标准合同门槛', 'Non-sensitive: standard contract threshold'))}
+              {bar(v.non_sensitive, v.thresholds.non_sensitive_assessment, tr('非敏感个人信息：安全评估门槛', 'Non-sensitive: security assessment threshold'))}
               <Typography.Text>{tr('敏感个人信息：安全评估门槛', 'Sensitive: assessment threshold')}</Typography.Text>
-              {bar(v.sensitive, v.thresholds.sensitive_assessment)}
+              {bar(v.sensitive, v.thresholds.sensitive_assessment, tr('敏感个人信息：安全评估门槛', 'Sensitive: security assessment threshold'))}
             </Col>
           </Row>
         )}
         {v?.alerts.map((a, i) => <Alert key={i} style={{ marginTop: 8 }} type="warning" showIcon message={tr(`已达门槛 ${a.threshold.toLocaleString()} 的 ${Math.round(a.ratio * 100)}%（${a.measure === 'sensitive' ? '敏感' : '非敏感'}）`, `At ${Math.round(a.ratio * 100)}% of the ${a.threshold.toLocaleString()} threshold (${a.measure.replace('_', '-')})`)} />)}
       </Card>
       <Card title={tr('出境记录', 'Transfers')} extra={<Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{tr('登记出境', 'Record a transfer')}</Button>}>
-        {list.error ? <ErrorState error={list.error} onRetry={list.reload} /> : (
-          <Table<Transfer> rowKey="id" loading={list.loading} dataSource={list.data?.transfers ?? []} pagination={pg.pagination(list.data?.total)} locale={{ emptyText: <EmptyState title={tr('没有出境记录', 'No transfers')} /> }}
+        {(
+          <ServerTable<Transfer> list={list} rowKey="id" empty={tr('没有出境记录', 'No transfers')} emptyHint={tr('向境外提供个人信息前登记于此；路径不满足时会被阻止（个人信息保护法第38条）。', 'Record transfers abroad here before they happen; one without its route is refused (PIPL Art. 38).')}
             columns={[
-              { title: tr('日期', 'Date'), dataIndex: 'transfer_date' },
-              { title: tr('目的地', 'Destination'), render: (_: unknown, t) => `${t.destination_country} · ${t.recipient}` },
-              { title: tr('人数（非敏感/敏感）', 'Individuals (non-sens./sens.)'), render: (_: unknown, t) => `${t.non_sensitive.toLocaleString()} / ${t.sensitive.toLocaleString()}` },
+              { title: tr('日期', 'Date'), dataIndex: 'transfer_date', ...list.sortCol('transfer_date') },
+              { title: tr('目的地', 'Destination'), render: (_: unknown, t) => `${t.destination_country} · ${t.recipient}`, ...list.sortCol('destination_country') },
+              { title: tr('人数（非敏感/敏感）', 'Individuals (non-sens./sens.)'), ...list.sortCol('non_sensitive'), render: (_: unknown, t) => `${t.non_sensitive.toLocaleString()} / ${t.sensitive.toLocaleString()}` },
               { title: tr('当年累计', 'Year to date'), render: (_: unknown, t) => `${t.cumulative.non_sensitive.toLocaleString()} / ${t.cumulative.sensitive.toLocaleString()}` },
-              { title: tr('路径', 'Route'), render: (_: unknown, t) => <Space size={2}><Tag>{ROUTES[t.route]?.[lang]}</Tag>{t.exemption_ground && <Tag>{GROUNDS[t.exemption_ground]?.[lang]}</Tag>}</Space> },
+              { title: tr('路径', 'Route'), ...list.filterCol('route', Object.entries(ROUTES).map(([k, v]) => ({ text: v[lang], value: k })), { multiple: false }), render: (_: unknown, t) => <Space size={2}><Tag>{ROUTES[t.route]?.[lang]}</Tag>{t.exemption_ground && <Tag>{GROUNDS[t.exemption_ground]?.[lang]}</Tag>}</Space> },
               { title: tr('预警', 'Alerts'), dataIndex: 'alerts', render: (a: Transfer['alerts']) => a.map((x, i) => <Tag key={i} color="orange">{x.kind}</Tag>) },
             ]} />
         )}

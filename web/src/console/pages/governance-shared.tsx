@@ -1,5 +1,4 @@
-/** Shared pieces of the issue-10 pages: level colours, binary downloads, paged lists. */
-import { useState } from 'react';
+/** Shared pieces of the issue-10 pages: level colours, binary downloads (server lists: ../server-list.tsx). */
 import { Tag } from 'antd';
 import { ApiError, storedKey } from '../../api';
 import { download } from '../ui';
@@ -21,10 +20,4 @@ export async function downloadFile(path: string, filename: string) {
     throw new ApiError(res.status, { status: res.status, code: p.code ?? `http.${res.status}`, detail: p.detail ?? `HTTP ${res.status}`, detail_zh: p.detail_zh, errors: p.errors });
   }
   download(filename, await res.arrayBuffer(), res.headers.get('content-type') ?? 'application/octet-stream');
-}
-
-/** Server-side paging state for an antd Table. */
-export function usePage(size = 20) {
-  const [page, setPage] = useState(1);
-  return { page, setPage, limit: size, offset: (page - 1) * size, pagination: (total: number | undefined) => ({ current: page, pageSize: size, total: total ?? 0, onChange: setPage, showSizeChanger: false, hideOnSinglePage: true }) };
 }

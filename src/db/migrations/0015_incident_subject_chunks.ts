@@ -1,13 +1,13 @@
 /**
  * An incident's affected set is stored as chunks of subject ids plus its distinct PI kinds, not as one indexed
- * row per subject (ADR 0013): scoping 1.7 M subjects spent 50 s of 64 in the per-row inserts into two b-trees.
+ * row per subject (ADR 0014): scoping 1.7 M subjects spent 50 s of 64 in the per-row inserts into two b-trees.
  * `incident_subject_kinds` holds each distinct kind once (its `type:category` keys, sensitive, subject count);
  * a chunk holds up to 1000 subject ids with, position for position, each subject's kind and event count.
  * The arrays are stored uncompressed (compressing them cost more time than their size costs).
  * `incident_subjects` becomes a view with the old columns, one row per subject. Existing sets are moved over in
  * subject order. No foreign key, as before: only the incident services write these rows.
  */
-export const name = '0014_incident_subject_chunks';
+export const name = '0015_incident_subject_chunks';
 export const up = `
 CREATE TABLE incident_subject_kinds (
   tenant_id text NOT NULL,

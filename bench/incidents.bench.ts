@@ -5,18 +5,23 @@
  * - scoping an incident over a 10,000,000-event audit log on PostgreSQL (target < 5 s).
  * Audit rows for volume are generated in SQL (generate_series; the hash columns are filler: neither the
  * detector nor scoping reads them). Scale with BENCH_EVAL_EVENTS (1000000), BENCH_SCAN_EVENTS (1000000),
- * BENCH_SCAN_EVENTS_PGLITE (200000), BENCH_SCOPE_EVENTS (10000000).
+ * BENCH_SCAN_EVENTS_PGLITE (200000), BENCH_SCOPE_EVENTS (10000000); BENCH_SCOPE_REPS (3) rounds of the scope shapes
+ * (medians reported). The parts run are merged into bench/results/incidents.json, the others keep their figures.
  * Run alone: node --import tsx bench/incidents.bench.ts
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { sql } from 'kysely';
 import type { Actor } from '../src/audit/index.js';
 import { defaultRuleSet, evaluate, type ActorState, type AuditLite } from '../src/incidents/anomaly-rules.js';
-import { openBenchStore, pgAvailable, round, type BenchStore } from './lib.js';
+import pg from 'pg';
+import { median, openBenchStore, PG_URL, pgAvailable, round, type BenchStore } from './lib.js';
 
 const EVAL = Number(process.env.BENCH_EVAL_EVENTS ?? 1_000_000);
 const SCAN = Number(process.env.BENCH_SCAN_EVENTS ?? 1_000_000);
 const SCAN_LITE = Number(process.env.BENCH_SCAN_EVENTS_PGLITE ?? 200_000);
 const SCOPE = Number(process.env.BENCH_SCOPE_EVENTS ?? 10_000_000);
+const SCOPE_REPS = Number(process.env.BENCH_SCOPE_REPS ?? 3);
 const ACTORS = 2000;
 const T0 = Date.parse('2025-06-02T00:00:00Z');
 
@@ -93,16 +98,59 @@ async function scope() {
     const inc = store.app.incidents.incidents;
     const o = await inc.open(owner, { title: 'bench', kind: 'leak' });
     const end = new Date(T0 + (SCOPE + 1) * 50).toISOString();
-    const time = async (body: Parameters<typeof inc.scope>[2]) => {
-      const t = performance.now();
-      const v = await inc.scope(owner, o.id, body);
-      return { ms: Math.round(performance.now() - t), affected: v.affected_count, events_matched: v.scope?.events_matched ?? 0 };
+    const shapes: Record<string, Parameters<typeof inc.scope>[2]> = {
+      one_actor_whole_log: { mode: 'audit', actor_ids: ['key_rogue'], from: new Date(T0).toISOString(), to: end },
+      all_actors_one_hour: { mode: 'audit', from: new Date(T0 + 86_400_000).toISOString(), to: new Date(T0 + 86_400_000 + 3_600_000).toISOString() },
+      all_actors_one_day: { mode: 'audit', from: new Date(T0 + 86_400_000).toISOString(), to: new Date(T0 + 2 * 86_400_000).toISOString() },
     };
-    const one_actor_whole_log = await time({ mode: 'audit', actor_ids: ['key_rogue'], from: new Date(T0).toISOString(), to: end });
-    const all_actors_one_hour = await time({ mode: 'audit', from: new Date(T0 + 86_400_000).toISOString(), to: new Date(T0 + 86_400_000 + 3_600_000).toISOString() });
-    const all_actors_one_day = await time({ mode: 'audit', from: new Date(T0 + 86_400_000).toISOString(), to: new Date(T0 + 2 * 86_400_000).toISOString() });
-    return { audit_events: SCOPE, fill_seconds, one_actor_whole_log, all_actors_one_hour, all_actors_one_day };
+    // Each round scopes the same incident with every shape in turn (each scope replaces the previous set).
+    const runs: Record<string, Array<{ ms: number; backend_cpu_ms: number | null; affected: number; sensitive: number; events_matched: number }>> = {};
+    const cpu = backendCpu(store.schema!);
+    const pageMs: number[] = [];
+    const load_before = os.loadavg().map((x) => round(x, 1));
+    for (let rep = 0; rep < SCOPE_REPS; rep++) {
+      for (const [name, body] of Object.entries(shapes)) {
+        const c0 = await cpu();
+        const t = performance.now();
+        const v = await inc.scope(owner, o.id, body);
+        const ms = Math.round(performance.now() - t);
+        const c1 = await cpu();
+        (runs[name] ??= []).push({ ms, backend_cpu_ms: c0 === null || c1 === null ? null : c1 - c0, affected: v.affected_count, sensitive: v.sensitive_count, events_matched: v.scope?.events_matched ?? 0 });
+      }
+      // A page of 1000 deep in the 1.7 M-subject set the last shape left.
+      const t = performance.now();
+      await inc.subjects(owner, o.id, { limit: 1000, offset: 1_000_000 });
+      pageMs.push(round(performance.now() - t, 1));
+    }
+    const load_after = os.loadavg().map((x) => round(x, 1));
+    const out: Record<string, unknown> = { audit_events: SCOPE, fill_seconds, repetitions: SCOPE_REPS, load_average_before: load_before, load_average_after: load_after };
+    for (const [name, rs] of Object.entries(runs)) {
+      const same = rs.every((r) => r.affected === rs[0].affected && r.sensitive === rs[0].sensitive && r.events_matched === rs[0].events_matched);
+      const cpus = rs.map((r) => r.backend_cpu_ms).filter((x): x is number => x !== null);
+      out[name] = { ms: median(rs.map((r) => r.ms)), runs_ms: rs.map((r) => r.ms), backend_cpu_ms: cpus.length ? median(cpus) : null, affected: rs[0].affected, sensitive: rs[0].sensitive, events_matched: rs[0].events_matched, ...(same ? {} : { runs: rs }) };
+    }
+    out.subjects_page_1000_at_offset_1m_ms = round(median(pageMs), 1);
+    return out;
   } finally { await store.close(); }
+}
+
+/**
+ * CPU time (user + system, ms) of the PostgreSQL backends serving the bench store, read from /proc: the work a scope
+ * costs whatever the machine's load. Null when the server is not local or /proc is not readable.
+ */
+function backendCpu(schema: string) {
+  return async (): Promise<number | null> => {
+    const c = new pg.Client({ connectionString: PG_URL });
+    try {
+      await c.connect();
+      const pids = (await c.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [schema])).rows.map((r) => r.pid);
+      const tick = 1000 / 100; // USER_HZ
+      return pids.reduce((a, p) => {
+        const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+        return a + (Number(f[11]) + Number(f[12])) * tick;
+      }, 0);
+    } catch { return null; } finally { await c.end().catch(() => undefined); }
+  };
 }
 
 /** BENCH_PARTS=evaluation,scan_postgres,scope_postgres,scan_pglite picks parts (default: all). */
@@ -116,7 +164,18 @@ export async function run() {
     if (want('scope_postgres')) out.scope_postgres = await scope();
   } else out.postgres = 'not reachable: skipped';
   if (want('scan_pglite')) out.scan_pglite = await scanEndToEnd('pglite', SCAN_LITE);
+  saveMerged(out);
   return out;
+}
+
+/** bench/results/incidents.json keeps the figures of the parts not run this time. */
+function saveMerged(out: Record<string, unknown>) {
+  const file = new URL('./results/incidents.json', import.meta.url);
+  let prev: Record<string, unknown> = {};
+  try { prev = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>; } catch { /* first run */ }
+  const parts = Object.keys(out).filter((k) => k !== 'targets');
+  const measured = { ...(prev.measured as Record<string, unknown> ?? {}), ...Object.fromEntries(parts.map((p) => [p, { at: new Date().toISOString(), cpus: os.cpus().length, load_average: os.loadavg().map((x) => round(x, 1)) }])) };
+  writeFileSync(file, JSON.stringify({ ...prev, ...out, measured }, null, 2) + '\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -18,7 +18,7 @@ export async function pgAvailable(): Promise<boolean> {
   try { await c.connect(); await c.end(); return true; } catch { return false; }
 }
 
-export interface BenchStore { app: Custodian; tenant: string; key: string; close(): Promise<void> }
+export interface BenchStore { app: Custodian; tenant: string; key: string; /** PostgreSQL only: the schema, also the application_name of the store's connections. */ schema?: string; close(): Promise<void> }
 
 export async function openBenchStore(kind: 'pglite' | 'postgres', suite: 'aes' | 'sm' = 'aes'): Promise<BenchStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custodian-bench-'));
@@ -27,7 +27,7 @@ export async function openBenchStore(kind: 'pglite' | 'postgres', suite: 'aes' |
   if (kind === 'postgres') {
     schema = `b_${randomBytes(5).toString('hex')}`;
     const c = new pg.Client({ connectionString: PG_URL }); await c.connect(); await c.query(`create schema ${schema}`); await c.end();
-    const u = new URL(PG_URL); u.searchParams.set('options', `-c search_path=${schema},public${process.env.PGLOGALL ? " -c log_min_duration_statement=0" : ""}${process.env.PGOPTS ?? ""}`); databaseUrl = u.toString();
+    const u = new URL(PG_URL); u.searchParams.set('options', `-c search_path=${schema},public -c application_name=${schema}${process.env.PGLOGALL ? " -c log_min_duration_statement=0" : ""}${process.env.PGOPTS ?? ""}`); databaseUrl = u.toString();
   }
   const cfg = loadConfig({ dataDir, env: {}, overrides: { databaseUrl, passphrase: 'bench-passphrase-123', logLevel: 'silent', maxBatchRecords: 10_000, bodyLimitBytes: 64 * 1024 * 1024 } });
   createKeyfile(keyfilePath(cfg), 'bench-passphrase-123');
@@ -35,7 +35,7 @@ export async function openBenchStore(kind: 'pglite' | 'postgres', suite: 'aes' |
   const app = assemble(cfg, db, localRootKeyProvider(openKeyfile(keyfilePath(cfg), 'bench-passphrase-123')), createLogger({ level: 'silent' }));
   const t = await app.tenants.createTenant({ name: 'bench', suite });
   return {
-    app, tenant: t.tenant, key: t.api_key,
+    app, tenant: t.tenant, key: t.api_key, schema,
     async close() {
       await app.close();
       if (schema) { const c = new pg.Client({ connectionString: PG_URL }); await c.connect(); await c.query(`drop schema ${schema} cascade`); await c.end(); }

@@ -194,6 +194,11 @@ for (const kind of BACKENDS) {
       const { keep, gone: g } = fixture.tenants;
       const s = await openFreshStore(kind, fk, fixture.keyfile_passphrase);
       try {
+        // A drill of the old file passes: its tables, including incident_subjects (a view since migration 0015), re-read
+        // exactly as the file holds them.
+        const dr = await s.app.backup.drill({ from: old });
+        expect(dr.problem).toBeNull();
+        expect(dr.tables.incident_subjects?.match).toBe(true);
         // Format 1 restores into a fresh store as before: both tenants read back.
         const r0 = await s.app.backup.restore({ from: old });
         expect(r0).toMatchObject({ format_version: 1, tenants: { restored: [keep.id, g.id].sort(), destroyed: [] } });

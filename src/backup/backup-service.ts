@@ -17,7 +17,7 @@ import type { Actor, AuditService } from '../audit/index.js';
 import type { AccessService } from '../access/index.js';
 import { BackupError, ChunkWriter, newBackupKey, openBackupKey, readChunks, readHeader, readLines, type BackupHeader } from './backup-format.js';
 import { isS3Url, parseS3Url, type S3Store } from './object-store.js';
-import { AUDIT_TABLES, KEEP_LIVE, dropSecondaryIndexes, dumpTable, insertRows, recreateIndexes, listTables, replayErasures, truncate, type TableInfo, type TableSum } from './backup-tables.js';
+import { AUDIT_TABLES, KEEP_LIVE, dropSecondaryIndexes, dumpTable, insertRows, legacyTable, recreateIndexes, listTables, replayErasures, truncate, type LegacyTable, type TableInfo, type TableSum } from './backup-tables.js';
 import { exportKeyStore, importKeyStore } from './key-store-file.js';
 import { planUnseal, prepareSeal, refuseUnavailable, unsealerFor, type SealPlan } from './tenant-seal.js';
 import type { TenantBackupKeyStore } from '../crypto/backup-keys.js';
@@ -150,6 +150,12 @@ export function createBackupService(deps: BackupDeps) {
     if (missing.length) throw new BackupError('backup.newer_schema', `备份来自更新的版本（缺少迁移 ${missing.join(', ')}），请先升级 Custodian / the backup comes from a newer version (migrations ${missing.join(', ')} missing here): upgrade Custodian first`);
     const tables = await target.transaction((tx) => listTables(tx));
     for (const t of parsed.tables) {
+      const legacy = legacyTable(t.name, parsed.header.migrations);
+      if (legacy) {
+        const unknown = t.columns.filter((c) => !(c in legacy.columns));
+        if (unknown.length) throw new BackupError('backup.incompatible', `表 ${t.name} 与当前结构不符 / table ${t.name} does not fit the current schema (${unknown.join(', ')})`);
+        continue;
+      }
       const live = tables.find((x) => x.name === t.name);
       const gone = live ? t.columns.filter((c) => !live.columns.includes(c)) : ['(table)'];
       if (gone.length) throw new BackupError('backup.incompatible', `表 ${t.name} 与当前结构不符 / table ${t.name} does not fit the current schema (${gone.join(', ')})`);
@@ -173,18 +179,28 @@ export function createBackupService(deps: BackupDeps) {
       await truncate(tx, replaced);
       const indexes = await dropSecondaryIndexes(tx, replaced);
       const cols = new Map<string, string[]>();
+      const legacyLoaded: LegacyTable[] = [];
       await scan(from, key, header, {
         async table(name, columns) {
           cols.set(name, columns);
+          const legacy = legacyTable(name, header.migrations);
+          if (legacy) {
+            await sql.raw(`create temporary table ${legacy.temp} (${Object.entries(legacy.columns).map(([c, t]) => `${c} ${t}`).join(', ')}) on commit drop`).execute(tx);
+            legacyLoaded.push(legacy);
+            return;
+          }
           if (opts.plan) unseal.set(name, unsealerFor(opts.plan, header.backup_id, name, columns, pks.get(name) ?? []));
         },
         async rows(name, rows) {
           if (skip.has(name)) return;
+          const legacy = legacyTable(name, header.migrations);
+          if (legacy) { const c = cols.get(name)!; await insertRows(tx, legacy.temp, c, c.map((x) => legacy.columns[x]), rows, false); return; }
           const c = cols.get(name)!;
           const open = unseal.get(name);
           await insertRows(tx, name, c, c.map((x) => types.get(name)!.get(x)!), open ? open(rows) : rows, KEEP_LIVE.has(name));
         },
       });
+      for (const l of legacyLoaded) for (const stmt of l.convert) await sql.raw(stmt).execute(tx);
       await recreateIndexes(tx, indexes);
       const replayed = opts.replay ? await replayErasures(tx, opts.destroyed) : { records: 0, subjects: 0, tenants: 0 };
       return replayed;
@@ -270,6 +286,17 @@ export function createBackupService(deps: BackupDeps) {
           // Loaded as it is in the file (key material still sealed), so the re-dump must match the manifest byte for byte.
           await load(scratch, input.from, key, header, parsed, { replay: false, keepLiveAudit: false, plan: null, destroyed: [] });
           const again = await dumpStore(scratch, { open: async () => ({ onLine: () => {} }) });
+          // A table an older backup holds that a migration replaced by a view is checked through the view, in its old key order.
+          for (const t of parsed.tables) {
+            const legacy = legacyTable(t.name, header.migrations);
+            if (!legacy) continue;
+            again.sums[t.name] = await scratch.kysely.transaction().execute(async (tx) => {
+              await sql`set local timezone = 'UTC'`.execute(tx);
+              await sql`set local datestyle = 'ISO, YMD'`.execute(tx);
+              return dumpTable(tx, { name: t.name, columns: t.columns, types: t.columns.map((c) => legacy.columns[c]), pk: legacy.pk }, () => {});
+            });
+            again.rows += again.sums[t.name].rows;
+          }
           const tables: typeof result.tables = {};
           let ok = true;
           for (const [name, want] of Object.entries(parsed.sums)) {

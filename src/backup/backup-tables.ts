@@ -24,6 +24,38 @@ export const TENANT_SEALED: SealedColumn[] = [
   { table: 'tenant_keys', column: 'wrapped', tenantColumn: 'tenant_id', whenDestroyed: 'null' },
   { table: 'paillier_keys', column: 'private_sealed', tenantColumn: 'tenant_id', whenDestroyed: 'drop_row' },
 ];
+/**
+ * Tables of older backups that a later migration replaced. Their rows load into a temporary table, then convert as
+ * the migration converted them. `incident_subjects` (one row per affected subject) became chunks in migration 0015
+ * (ADR 0014) and is now a view.
+ */
+export interface LegacyTable { since: string; temp: string; columns: Record<string, string>; /** Its primary key then: a drill re-reads the view in that order. */ pk: string[]; convert: string[] }
+export const LEGACY_TABLES: Record<string, LegacyTable> = {
+  incident_subjects: {
+    since: '0015_incident_subject_chunks',
+    temp: 'legacy_incident_subjects',
+    columns: { tenant_id: 'text', incident_id: 'text', subject_id: 'text', types: 'text[]', sensitive: 'boolean', events: 'integer' },
+    pk: ['tenant_id', 'incident_id', 'subject_id'],
+    convert: [
+      `INSERT INTO incident_subject_kinds (tenant_id, incident_id, kind, types, sensitive, subjects)
+        SELECT tenant_id, incident_id, row_number() OVER (PARTITION BY tenant_id, incident_id ORDER BY types, sensitive), types, sensitive, count(*)
+        FROM legacy_incident_subjects GROUP BY tenant_id, incident_id, types, sensitive`,
+      `INSERT INTO incident_subject_chunks (tenant_id, incident_id, chunk, subject_ids, kinds, events, subjects, sensitive)
+        SELECT s.tenant_id, s.incident_id, ((s.rn - 1) / 1000)::int, array_agg(s.subject_id ORDER BY s.rn), array_agg(k.kind ORDER BY s.rn),
+          array_agg(s.events ORDER BY s.rn), count(*)::int, (count(*) FILTER (WHERE s.sensitive))::int
+        FROM (SELECT *, row_number() OVER (PARTITION BY tenant_id, incident_id ORDER BY subject_id) AS rn FROM legacy_incident_subjects) s
+        JOIN incident_subject_kinds k ON k.tenant_id = s.tenant_id AND k.incident_id = s.incident_id AND k.types = s.types AND k.sensitive = s.sensitive
+        GROUP BY s.tenant_id, s.incident_id, (s.rn - 1) / 1000`,
+    ],
+  },
+};
+
+/** The legacy table a backup made before `since` carries under this name, if any. */
+export function legacyTable(name: string, backupMigrations: string[]): LegacyTable | null {
+  const l = LEGACY_TABLES[name];
+  return l && !backupMigrations.includes(l.since) ? l : null;
+}
+
 /** Evidence that must survive a restore: kept live, backup rows added only where missing. */
 export const KEEP_LIVE = new Set(['backup_drills', 'tenant_deregistrations', 'installation_keys']);
 export const AUDIT_TABLES = new Set(['audit_events', 'audit_heads', 'audit_checkpoints']);

@@ -118,7 +118,10 @@ export interface AlertsTable {
   reason: string | null; incident_id: string | null; created_at: Timestamp; updated_at: Timestamp;
 }
 export interface IncidentTimelineTable { tenant_id: string; id: string; incident_id: string; at: Timestamp; actor_type: string; actor_id: string; entry: string; note: string | null; details: Json<Record<string, unknown> | null> | null }
+/** A view over the two tables below (migration 0015): one row per affected subject. */
 export interface IncidentSubjectsTable { tenant_id: string; incident_id: string; subject_id: string; types: string[]; sensitive: boolean; events: number }
+export interface IncidentSubjectKindsTable { tenant_id: string; incident_id: string; kind: string; types: string[]; sensitive: boolean; subjects: string }
+export interface IncidentSubjectChunksTable { tenant_id: string; incident_id: string; chunk: number; subject_ids: string[]; kinds: string[]; events: number[]; subjects: number; sensitive: number }
 export interface IncidentNotificationsTable {
   tenant_id: string; incident_id: string; subject_id: string; channel: string; language: string; state: Generated<string>; attempts: Generated<number>; next_attempt_at: Timestamp;
   last_error: string | null; sent_at: TimestampNull; message_ref: string | null; body: string; created_at: Timestamp;
@@ -181,6 +184,8 @@ export interface Database {
   alerts: AlertsTable;
   incident_timeline: IncidentTimelineTable;
   incident_subjects: IncidentSubjectsTable;
+  incident_subject_kinds: IncidentSubjectKindsTable;
+  incident_subject_chunks: IncidentSubjectChunksTable;
   incident_notifications: IncidentNotificationsTable;
   incident_sinks: IncidentSinksTable;
   incident_pushes: IncidentPushesTable;

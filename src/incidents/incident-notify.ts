@@ -13,6 +13,7 @@ import type { Actor, AuditInput, AuditService } from '../audit/index.js';
 import type { AccessService } from '../access/index.js';
 import type { CollectionStore, RecordsService } from '../vault/index.js';
 import { addTimeline, loadIncident, loadSettings } from './incident-repo.js';
+import { scopeKinds } from './incident-scope.js';
 import { missingNoticeParts, renderNotice, type NoticeFacts } from './notice-text.js';
 import type { Notifier } from './notifier.js';
 import { publish } from './sinks.js';
@@ -74,7 +75,7 @@ export function createNotifyService(deps: NotifyDeps) {
         const p = await tx.selectFrom('purposes').select(['name', 'legal_basis']).where('tenant_id', '=', actor.tenantId).where('name', '=', purpose).executeTakeFirst();
         if (!p) throw invalidField('purpose', `目的 ${purpose} 未登记：请登记法律依据为 legal_obligation 的通知目的，并授予读取联系方式（明文）的角色`, `${purpose} is not a registered purpose: register it with legal_basis legal_obligation and grant a role plain read of the contact fields`);
         const language = input.language ?? 'zh-CN';
-        const combos = (await sql<{ types: string[]; n: number }>`select types, count(*)::bigint as n from incident_subjects where tenant_id = ${actor.tenantId} and incident_id = ${incidentId} group by types`.execute(tx)).rows;
+        const combos = await scopeKinds(tx, actor.tenantId, incidentId);
         const f = facts(r, s.organisation);
         const now = clock.now();
         let queued = 0;

@@ -13,7 +13,7 @@ import type { Actor, AuditService } from '../audit/index.js';
 import type { AccessService } from '../access/index.js';
 import type { CollectionStore } from '../vault/index.js';
 import { canMove, countdown, effectiveGrade, gradeFor, GRADE_LABELS, reportDueAt, reportHours, summaryDueAt } from './incident-rules.js';
-import { computeScope, type ScopeSummary } from './incident-scope.js';
+import { computeScope, scopeSubjects, type ScopeSummary } from './incident-scope.js';
 import { addTimeline, iso, loadIncident, loadSettings, type IncidentRow } from './incident-repo.js';
 import { publish } from './sinks.js';
 import { kindLabel, type ReportDocument } from './incident-report.js';
@@ -269,11 +269,9 @@ export function createIncidentService(deps: IncidentDeps) {
       return db.transaction(async (tx) => {
         await manage(tx, actor);
         await loadIncident(tx, actor.tenantId, id);
-        let sel = tx.selectFrom('incident_subjects').where('tenant_id', '=', actor.tenantId).where('incident_id', '=', id);
-        if (q.sensitive !== undefined) sel = sel.where('sensitive', '=', q.sensitive);
         const limit = Math.min(q.limit ?? 100, 1000);
         const offset = q.offset ?? 0;
-        const rows = await sel.select(['subject_id', 'types', 'sensitive', 'events']).orderBy('subject_id').limit(limit + 1).offset(offset).execute();
+        const rows = await scopeSubjects(tx, actor.tenantId, id, { limit, offset, sensitive: q.sensitive });
         await audit.record(tx, actor, [{ action: 'incident.subjects', decision: 'allow', details: { incident_id: id, returned: Math.min(rows.length, limit) } }]);
         return { subjects: rows.slice(0, limit).map((x) => ({ subject_id: x.subject_id, pi: x.types, sensitive: x.sensitive, events: x.events })), next_offset: rows.length > limit ? offset + limit : null };
       });

@@ -13,6 +13,7 @@ import * as m0011 from './0011_operational_pi_sealed.js';
 import * as m0012 from './0012_audit_verify_index.js';
 import * as m0013 from './0013_complaint_messages_sealed.js';
 import * as m0014 from './0014_tenant_backup_keys.js';
+import * as m0015 from './0015_incident_subject_chunks.js';
 
 export interface Migration { name: string; up: string }
-export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014];
+export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015];

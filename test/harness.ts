@@ -11,7 +11,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { loadConfig, type Config } from '../src/core/config.js';
 import { createKeyfile, localRootKeyProvider, openKeyfile } from '../src/crypto/keyfile.js';
-import { openDb } from '../src/db/connection.js';
+import { openDb, type Db } from '../src/db/connection.js';
 import { assemble, keyfilePath, type Custodian } from '../src/app.js';
 import { createLogger } from '../src/core/logger.js';
 import { buildServer } from '../src/http/server.js';
@@ -33,18 +33,7 @@ export interface Harness {
 
 export async function startHarness(kind: 'pglite' | 'postgres', opts: { suite?: 'aes' | 'sm'; config?: Partial<Config> } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custodian-test-'));
-  let databaseUrl: string | undefined;
-  let schema: string | undefined;
-  if (kind === 'postgres') {
-    schema = `t_${randomBytes(6).toString('hex')}`;
-    const c = new pg.Client({ connectionString: process.env.CUSTODIAN_TEST_DATABASE_URL });
-    await c.connect();
-    await c.query(`create schema ${schema}`);
-    await c.end();
-    const u = new URL(process.env.CUSTODIAN_TEST_DATABASE_URL as string);
-    u.searchParams.set('options', `-c search_path=${schema}`);
-    databaseUrl = u.toString();
-  }
+  const { databaseUrl, schema } = await testSchema(kind, 't');
   const cfg = loadConfig({ dataDir, env: {}, overrides: { databaseUrl, passphrase: 'test-passphrase-123', logLevel: 'silent', ...opts.config } });
   createKeyfile(keyfilePath(cfg), 'test-passphrase-123');
   const root = localRootKeyProvider(openKeyfile(keyfilePath(cfg), 'test-passphrase-123'));
@@ -66,23 +55,43 @@ export async function startHarness(kind: 'pglite' | 'postgres', opts: { suite?: 
       try { parsed = JSON.parse(res.body); } catch { /* not JSON */ }
       return { status: res.statusCode, body: parsed, headers: res.headers };
     },
-    async raw(sqlText, params = []) {
-      const text = sqlText.replace(/\$(\d+)/g, (_m, i) => literal(params[Number(i) - 1]));
-      return db.transaction(async (tx) => (await sql.raw(text).execute(tx)).rows as any[]);
-    },
-    async close() {
-      await server.close();
-      await app.close();
-      if (schema) {
-        const c = new pg.Client({ connectionString: process.env.CUSTODIAN_TEST_DATABASE_URL });
-        await c.connect();
-        await c.query(`drop schema ${schema} cascade`);
-        await c.end();
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    raw: rawSql(db),
+    close: () => closeStore(server, app, schema, dataDir),
   };
   return h;
+}
+
+/** On PostgreSQL, a schema of the test's own (dropped by closeStore); on PGlite nothing. */
+async function testSchema(kind: 'pglite' | 'postgres', prefix: string): Promise<{ databaseUrl?: string; schema?: string }> {
+  if (kind !== 'postgres') return {};
+  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const c = new pg.Client({ connectionString: process.env.CUSTODIAN_TEST_DATABASE_URL });
+  await c.connect();
+  await c.query(`create schema ${schema}`);
+  await c.end();
+  const u = new URL(process.env.CUSTODIAN_TEST_DATABASE_URL as string);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return { databaseUrl: u.toString(), schema };
+}
+
+/** Direct SQL for assertions ($1… filled in as literals). */
+function rawSql(db: Db) {
+  return async (sqlText: string, params: unknown[] = []) => {
+    const text = sqlText.replace(/\$(\d+)/g, (_m, i) => literal(params[Number(i) - 1]));
+    return db.transaction(async (tx) => (await sql.raw(text).execute(tx)).rows as any[]);
+  };
+}
+
+async function closeStore(server: FastifyInstance, app: Custodian, schema: string | undefined, dataDir: string) {
+  await server.close();
+  await app.close();
+  if (schema) {
+    const c = new pg.Client({ connectionString: process.env.CUSTODIAN_TEST_DATABASE_URL });
+    await c.connect();
+    await c.query(`drop schema ${schema} cascade`);
+    await c.end();
+  }
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 function literal(v: unknown): string {
@@ -119,18 +128,7 @@ export interface FreshStore { app: Custodian; server: FastifyInstance; dataDir: 
  */
 export async function openFreshStore(kind: 'pglite' | 'postgres', keyfile: string, passphrase: string): Promise<FreshStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custodian-fresh-'));
-  let databaseUrl: string | undefined;
-  let schema: string | undefined;
-  if (kind === 'postgres') {
-    schema = `f_${randomBytes(6).toString('hex')}`;
-    const c = new pg.Client({ connectionString: process.env.CUSTODIAN_TEST_DATABASE_URL });
-    await c.connect();
-    await c.query(`create schema ${schema}`);
-    await c.end();
-    const u = new URL(process.env.CUSTODIAN_TEST_DATABASE_URL as string);
-    u.searchParams.set('options', `-c search_path=${schema}`);
-    databaseUrl = u.toString();
-  }
+  const { databaseUrl, schema } = await testSchema(kind, 'f');
   const cfg = loadConfig({ dataDir, env: {}, overrides: { databaseUrl, passphrase, logLevel: 'silent' } });
   copyFileSync(keyfile, keyfilePath(cfg));
   const root = localRootKeyProvider(openKeyfile(keyfilePath(cfg), passphrase));
@@ -146,20 +144,7 @@ export async function openFreshStore(kind: 'pglite' | 'postgres', keyfile: strin
       try { parsed = JSON.parse(res.body); } catch { /* not JSON */ }
       return { status: res.statusCode, body: parsed };
     },
-    async raw(sqlText, params = []) {
-      const text = sqlText.replace(/\$(\d+)/g, (_m, i) => literal(params[Number(i) - 1]));
-      return db.transaction(async (tx) => (await sql.raw(text).execute(tx)).rows as any[]);
-    },
-    async close() {
-      await server.close();
-      await app.close();
-      if (schema) {
-        const c = new pg.Client({ connectionString: process.env.CUSTODIAN_TEST_DATABASE_URL });
-        await c.connect();
-        await c.query(`drop schema ${schema} cascade`);
-        await c.end();
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    raw: rawSql(db),
+    close: () => closeStore(server, app, schema, dataDir),
   };
 }

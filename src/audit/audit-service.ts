@@ -5,8 +5,9 @@
  * Checkpoints are signed (Ed25519 or SM2). Events never hold PI values: field names, ids, purposes,
  * decisions only.
  */
+import { availableParallelism } from 'node:os';
 import { sql, type RawBuilder } from 'kysely';
-import { prepared, type Db, type Tx } from '../db/connection.js';
+import { autocommit, prepared, type Db, type Tx } from '../db/connection.js';
 import { newId } from '../core/ids.js';
 import { verifyData, signData } from '../crypto/signing.js';
 import { bodyHash, EVENT_BODY_SQL, eventBodySql, eventHashV1, GENESIS } from './audit-chain.js';
@@ -32,6 +33,8 @@ export interface AuditDeps {
   hashName(tx: Tx, tenantId: string): Promise<'sha256' | 'sm3'>;
   signingKey(tx: Tx, tenantId: string): Promise<{ id: string; algorithm: string; privateKeyPem: string }>;
   onChainError?(err: unknown): void;
+  /** `audit verify` on PostgreSQL: at most `parallel` ranges of at least `minEvents` events checked at once. */
+  verifyRanges?: { parallel: number; minEvents: number };
 }
 
 export interface AuditQuery { tenantId: string; subjectId?: string; actorId?: string; purpose?: string; action?: string; from?: Date; to?: Date; afterSeq?: number; limit?: number; /** Newest first, paged by beforeSeq. */ order?: 'asc' | 'desc'; beforeSeq?: number; decision?: 'allow' | 'deny' }
@@ -40,6 +43,8 @@ export interface AuditQuery { tenantId: string; subjectId?: string; actorId?: st
 const CHAIN_CHUNK = 5000;
 /** How long after an append the chainer runs (appends in between share one run). */
 const CHAIN_DELAY_MS = 50;
+/** `audit verify` on PostgreSQL, by default: up to one range per core (2 to 4) of at least 50,000 events each. */
+const VERIFY_RANGES = { parallel: Math.max(2, Math.min(4, availableParallelism())), minEvents: 50_000 };
 /** Safety sweep for events a stopped process left unchained. */
 const SWEEP_MS = 5000;
 
@@ -47,6 +52,9 @@ type Broken = { seq: number; problem: string };
 
 export function createAuditService(deps: AuditDeps) {
   const { db } = deps;
+  const ranges = deps.verifyRanges ?? VERIFY_RANGES;
+  /** One ranged verify at a time per process, so concurrent verifies cannot take the whole pool and wait on it. */
+  let rangedVerifyRunning = false;
   const state = new Map<string, { timer: NodeJS.Timeout | null; running: Promise<void> | null; again: boolean }>();
   let stopped = false;
   const sweeper = setInterval(() => { void sweep(); }, SWEEP_MS);
@@ -162,24 +170,51 @@ export function createAuditService(deps: AuditDeps) {
   }
 
   /**
-   * The first break found by PostgreSQL itself (SHA-256 chains), in one ordered pass over the chain: order (a
-   * missing event), links, and the recomputed hash of every format-2 event.
+   * The first break found by PostgreSQL itself (SHA-256 chains), in one ordered pass over events `lo`..`hi`: order
+   * (a missing event), links, and the recomputed hash of every format-2 event. The pass starts one event early so
+   * the link into `lo` is checked too; with `lo` > 1 a missing event `lo - 1` shows as `lo` not following `lo - 2`.
    */
-  async function firstBreakInDatabase(tx: Tx, tenantId: string): Promise<Broken | null> {
+  async function firstBreakInDatabase(q: Tx, tenantId: string, lo = 1, hi?: number): Promise<Broken | null> {
     const r = (await sql<{ seq: string; lseq: string | null; unlinked: boolean; modified: boolean }>`
       select x.seq, x.lseq, x.unlinked, x.modified from (
         select e.seq, lag(e.seq) over w as lseq,
           e.prev_hash is distinct from coalesce(lag(e.hash) over w, ${GENESIS}) as unlinked,
           e.chain_v = 2 and sha256(e.prev_hash || convert_to(${EVENT_BODY_SQL}, 'UTF8')) is distinct from e.hash as modified
-        from audit_events e where e.tenant_id = ${tenantId} and e.seq is not null window w as (order by e.seq)
+        from audit_events e where e.tenant_id = ${tenantId} and e.seq is not null
+          and e.seq >= ${Math.max(1, lo - 1)}::bigint ${hi === undefined ? sql`` : sql`and e.seq <= ${hi}::bigint`}
+        window w as (order by e.seq)
       ) x
-      where x.seq <> coalesce(x.lseq, 0) + 1 or x.unlinked or x.modified
-      order by x.seq limit 1`.execute(tx)).rows[0];
+      where x.seq >= ${lo}::bigint and (x.seq <> coalesce(x.lseq, ${Math.max(0, lo - 2)}::bigint) + 1 or x.unlinked or x.modified)
+      order by x.seq limit 1`.execute(q)).rows[0];
     if (!r) return null;
-    const seq = Number(r.seq), expected = Number(r.lseq ?? 0) + 1;
+    const seq = Number(r.seq), expected = Number(r.lseq ?? Math.max(0, lo - 2)) + 1;
     if (seq !== expected) return { seq: expected, problem: `event ${expected} is missing` };
     if (r.unlinked) return { seq, problem: `event ${seq} does not link to the event before it` };
     return { seq, problem: `event ${seq} was modified` };
+  }
+
+  /**
+   * On PostgreSQL a long chain is checked in ranges at once, each on its own connection (rehashing is CPU work for
+   * the database, one core per backend); the last range, which holds the events this transaction chained itself,
+   * runs in the caller's transaction. The first break of the first range that has one is the chain's first break.
+   */
+  async function firstBreakInRanges(tx: Tx, tenantId: string, count: number, committedHead: number): Promise<Broken | null> {
+    const parts = db.kind === 'postgres' ? Math.min(ranges.parallel, Math.floor(count / ranges.minEvents)) : 1;
+    if (parts < 2 || rangedVerifyRunning) return firstBreakInDatabase(tx, tenantId, 1, count);
+    rangedVerifyRunning = true;
+    try {
+      const size = Math.ceil(count / parts);
+      const lastLo = Math.max(1, Math.min(size * (parts - 1) + 1, committedHead + 1));
+      const bounds: Array<[number, number]> = [];
+      for (let lo = 1; lo < lastLo; lo += size) bounds.push([lo, Math.min(lo + size - 1, lastLo - 1)]);
+      const results = await Promise.all([
+        ...bounds.map(([lo, hi]) => firstBreakInDatabase(autocommit(db), tenantId, lo, hi)),
+        firstBreakInDatabase(tx, tenantId, lastLo, count),
+      ]);
+      return results.find((b) => b !== null) ?? null;
+    } finally {
+      rangedVerifyRunning = false;
+    }
   }
 
   /** Walk the chain in this process: links, order and content of every event (SM3 chains, format 1 events). */
@@ -210,17 +245,23 @@ export function createAuditService(deps: AuditDeps) {
 
   /** Recompute the chain: report the first event missing, out of place, unlinked or modified, then the head and checkpoints. */
   async function verify(tx: Tx, tenantId: string): Promise<VerifyResult> {
+    // Events up to the committed head are visible to other connections; those this transaction chains are not.
+    const committedHead = Number((await sql<{ seq: number }>`select seq from audit_heads where tenant_id = ${tenantId}`.execute(tx)).rows[0]?.seq ?? 0);
     await chainAll(tx, tenantId);
     const hashName = await deps.hashName(tx, tenantId);
     const checkpoints = await tx.selectFrom('audit_checkpoints as c').innerJoin('signing_keys as k', (j) => j.onRef('k.tenant_id', '=', 'c.tenant_id').onRef('k.id', '=', 'c.key_id'))
       .leftJoin('audit_events as e', (j) => j.onRef('e.tenant_id', '=', 'c.tenant_id').onRef('e.seq', '=', 'c.seq'))
       .select(['c.seq', 'c.hash', 'c.signature', 'k.algorithm', 'k.public_key', 'e.hash as event_hash']).where('c.tenant_id', '=', tenantId).execute();
-    // With no break the chain is 1..n, so the last event's seq is the count.
-    const lastEvent = await tx.selectFrom('audit_events').select(['seq', 'hash']).where('tenant_id', '=', tenantId).where('seq', 'is not', null).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    const count = lastEvent ? Number(lastEvent.seq) : 0;
+    // With no break the chain is 1..n, so the last event's seq is the count. Head and last event come from one
+    // statement (one snapshot): chainers of other requests may go on appending while this verify runs.
+    const ends = (await sql<{ head_seq: number | null; head_hash: Buffer | null; last_seq: number | null; last_hash: Buffer | null }>`
+      select h.seq as head_seq, h.hash as head_hash, l.seq as last_seq, l.hash as last_hash from (select 1) one
+      left join audit_heads h on h.tenant_id = ${tenantId}
+      left join lateral (select seq, hash from audit_events where tenant_id = ${tenantId} and seq is not null order by seq desc limit 1) l on true`.execute(tx)).rows[0];
+    const count = Number(ends.last_seq ?? 0);
     let broken: Broken | null;
     if (hashName === 'sha256') {
-      const inDb = await firstBreakInDatabase(tx, tenantId);
+      const inDb = await firstBreakInRanges(tx, tenantId, count, committedHead);
       // Format-1 events (before ADR 0005) are rehashed here; the partial index finds them without a scan.
       const hasV1 = await tx.selectFrom('audit_events').select('seq').where('tenant_id', '=', tenantId).where('chain_v', '=', 1).where('seq', 'is not', null).limit(1).executeTakeFirst();
       const v1 = hasV1 ? await firstBreakInProcess(tx, tenantId, hashName, true) : null;
@@ -230,10 +271,9 @@ export function createAuditService(deps: AuditDeps) {
     }
     const fail = (b: Broken, events: number): VerifyResult => ({ ok: false, events, checkpoints: checkpoints.length, brokenAt: b.seq, problem: b.problem });
     if (broken) return fail(broken, Math.max(0, broken.seq - 1));
-    const head = await tx.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirst();
-    const last = lastEvent?.hash ?? GENESIS;
-    if (head && (Number(head.seq) !== count || !head.hash.equals(last))) {
-      return fail({ seq: count + 1, problem: `the chain ends at event ${count} but its head says ${head.seq}: events were removed from the end` }, count);
+    const last = ends.last_hash ?? GENESIS;
+    if (ends.head_seq !== null && (Number(ends.head_seq) !== count || !ends.head_hash?.equals(last))) {
+      return fail({ seq: count + 1, problem: `the chain ends at event ${count} but its head says ${ends.head_seq}: events were removed from the end` }, count);
     }
     for (const c of checkpoints) {
       const seq = Number(c.seq);

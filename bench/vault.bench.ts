@@ -160,16 +160,47 @@ async function baselines() {
   const t1 = performance.now();
   for (let i = 0; i < n; i++) await c.query('select name, phone, email, address from bench_baseline where phone_idx = $1', [createHmac('sha256', mac).update(customer((i * 7) % n).phone).digest()]);
   out.client_aes_gcm_hmac = { inserts_per_s: round(ins), lookups_per_s: round(n / ((performance.now() - t1) / 1000)) };
+  out.durable_audit_floor = await auditFloor(c, n, (i) => createHmac('sha256', mac).update(customer((i * 7) % n).phone).digest());
   await c.query('drop table bench_baseline');
   await c.end();
   return out;
 }
 
-/** BENCH_VAULT_PARTS=write,http,audit,baselines picks parts (default: all; http needs write). */
+/** BENCH_VAULT_PARTS=write,http,audit,baselines picks parts (default: all; http needs write); BENCH_KINDS=postgres,pglite the stores. */
+/**
+ * The floor of an audited read on this machine, without Custodian: the same HMAC lookup of 4 AES-GCM fields, then the
+ * same lookup with one audit row inserted in its statement and committed durably (PostgreSQL defaults), directly and
+ * behind the smallest Fastify route, one at a time. No policy, no decryption, a one-index audit table: whatever an
+ * audited read costs here is at least this.
+ */
+async function auditFloor(c: pg.Client, n: number, idx: (i: number) => Buffer) {
+  await c.query('drop table if exists bench_audit; create table bench_audit (id bigserial primary key, at timestamptz not null, actor text, subject text, purpose text, fields jsonb)');
+  const plain = 'select id, name, phone, email, address from bench_baseline where phone_idx = $1';
+  const audited = `with hit as (${plain}), ins as (insert into bench_audit (at, actor, subject, purpose, fields) select now(), 'key_1', hit.id::text, 'customer_service', '["name","phone","email","address"]' from hit) select * from hit`;
+  const direct = async (text: string) => { const t0 = performance.now(); for (let i = 0; i < n; i++) await c.query({ name: text === plain ? 'floor_plain' : 'floor_audited', text, values: [idx(i)] }); return round(n / ((performance.now() - t0) / 1000)); };
+  const out: Record<string, number> = { lookups_per_s: await direct(plain), audited_lookups_per_s: await direct(audited) };
+  const { default: Fastify } = await import('fastify');
+  const f = Fastify({ logger: false });
+  f.post('/plain', async (req) => ({ records: (await c.query({ name: 'floor_plain', text: plain, values: [Buffer.from((req.body as { idx: string }).idx, 'hex')] })).rows.map((r) => ({ id: r.id })) }));
+  f.post('/audited', async (req) => ({ records: (await c.query({ name: 'floor_audited', text: audited, values: [Buffer.from((req.body as { idx: string }).idx, 'hex')] })).rows.map((r) => ({ id: r.id })) }));
+  await f.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(f.server.address() as { port: number }).port}`;
+  const bodies = Array.from({ length: n }, (_, i) => JSON.stringify({ idx: idx(i).toString('hex') }));
+  for (const path of ['/plain', '/audited']) {
+    await runLoad({ base, path, key: 'none', bodies: bodies.slice(0, 300), concurrency: 1 });
+    const r = await runLoad({ base, path, key: 'none', bodies, concurrency: 1 });
+    out[path === '/plain' ? 'http_lookups_per_s' : 'http_audited_lookups_per_s'] = round(n / r.seconds);
+    out[path === '/plain' ? 'http_p50_ms' : 'http_audited_p50_ms'] = round(median(r.latencies), 3);
+  }
+  await f.close();
+  await c.query('drop table bench_audit');
+  return out;
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = { records: N, lookups: LOOKUPS };
   const parts = process.env.BENCH_VAULT_PARTS?.split(',') ?? ['write', 'http', 'audit', 'baselines'];
-  const kinds: Array<'postgres' | 'pglite'> = (await pgAvailable()) ? ['postgres', 'pglite'] : ['pglite'];
+  const kinds = ((await pgAvailable()) ? ['postgres', 'pglite'] as const : ['pglite'] as const).filter((k) => !process.env.BENCH_KINDS || process.env.BENCH_KINDS.split(',').includes(k));
   for (const kind of kinds) {
     if (kind === 'pglite' && !parts.includes('write')) continue;
     const s = await openBenchStore(kind);
@@ -182,7 +213,7 @@ export async function run(): Promise<Record<string, unknown>> {
       results[kind] = { ...write, ...http, ...(audit ? { audit } : {}) };
     } finally { await s.close(); }
   }
-  if (kinds.includes('postgres') && parts.includes('baselines')) results.baselines_postgres = await baselines();
+  if ((kinds as readonly string[]).includes('postgres') && parts.includes('baselines')) results.baselines_postgres = await baselines();
   results.targets = { service_batch_write_per_s: 20_000, http_batch_write_per_s: 10_000, search_read_per_s: 3_000, search_read_p99_ms: 10, checks_overhead_pct_max: 30, audit_verify_events_per_s: 300_000 };
   return results;
 }

@@ -65,6 +65,24 @@ for (const kind of BACKENDS) {
         expect(s.body.records).toHaveLength(0);
       });
 
+      it('writes a batch of 1,003 in several statements: ids in input order, each record with its own values and subject', async () => {
+        const phone = (i: number) => `135${String(i).padStart(8, '0')}`;
+        const records: Array<{ subject_id?: string; fields: Record<string, string> }> = Array.from({ length: 1003 }, (_, i) => ({ fields: { name: `批量${i}`, phone: phone(i) } }));
+        const first = await h.api('POST', '/api/v1/collections/customers/records', { fields: { name: '孙八', email: 'sun8@example.cn' } });
+        const existing = first.body.subject_id as string;
+        records[1002] = { subject_id: existing, fields: { name: '孙八', phone: phone(1002) } };
+        const w = await h.api('POST', '/api/v1/collections/customers/records', { records });
+        expect(w.status).toBe(201);
+        expect(w.body.ids).toHaveLength(1003);
+        expect(new Set(w.body.ids).size).toBe(1003);
+        expect(w.body.subject_ids[1002]).toBe(existing);
+        // both sides of each statement boundary (chunks of 251), and the record of an existing subject at the end
+        for (const i of [0, 250, 251, 501, 502, 752, 753, 1001, 1002]) {
+          const s = await h.api('POST', '/api/v1/collections/customers/search', { field: 'phone', value: phone(i), purpose: 'customer_service', fields: ['name'] });
+          expect(s.body.records).toEqual([{ id: w.body.ids[i], subject_id: w.body.subject_ids[i], fields: { name: i === 1002 ? '孙八' : `批量${i}` } }]);
+        }
+      });
+
       it('answers bad input with a 4xx naming the field, never a 500', async () => {
         const cases: Array<[string, string, unknown, number, string?]> = [
           ['POST', '/api/v1/collections/customers/records', { fields: { name: 'x', nosuchfield: 'y' } }, 422, 'fields.nosuchfield'],

@@ -109,5 +109,27 @@ for (const kind of BACKENDS) {
       await h.raw(`update audit_events set decision = 'allow' where tenant_id = $1 and seq = $2`, [h.tenant, total + 5]);
       expect((await verify()).ok).toBe(true);
     });
+
+    it('verifies after a checkpoint in the same transaction (as `custodian audit verify` does), the new events chained but not committed', async () => {
+      const quiet = createAuditService({ db: h.app.db, hashName: h.app.tenants.hashName, signingKey: h.app.tenants.signingKey });
+      await quiet.stop();
+      await h.app.db.transaction((tx) => quiet.record(tx, actor, Array.from({ length: 40 }, (_, i) => ({ action: 'record.read', decision: 'allow' as const, subjectId: `sub_cp_${i}` }))));
+      const before = (await verify()).events;
+      // More new events than one range holds, so ranges checked on other connections reach into them.
+      await h.app.db.transaction((tx) => quiet.record(tx, actor, Array.from({ length: 2 * before }, (_, i) => ({ action: 'record.read', decision: 'allow' as const, subjectId: `sub_cp2_${i}` }))));
+      // An edit made in that transaction, among events no other connection sees chained yet, is found too.
+      const edited = Math.floor(1.5 * before);
+      const tampered = await h.app.db.transaction(async (tx) => {
+        await audit.checkpoint(tx, h.tenant);
+        await sql`update audit_events set decision = 'deny' where tenant_id = ${h.tenant} and seq = ${edited}`.execute(tx);
+        const r = await audit.verify(tx, h.tenant);
+        await sql`update audit_events set decision = 'allow' where tenant_id = ${h.tenant} and seq = ${edited}`.execute(tx);
+        return r;
+      });
+      expect(tampered).toMatchObject({ ok: false, brokenAt: edited });
+      const v = await h.app.db.transaction(async (tx) => { await audit.checkpoint(tx, h.tenant); return audit.verify(tx, h.tenant); });
+      expect(v).toMatchObject({ ok: true, events: 3 * before });
+      expect(v.checkpoints).toBeGreaterThan(0);
+    });
   });
 }

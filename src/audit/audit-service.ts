@@ -198,11 +198,14 @@ export function createAuditService(deps: AuditDeps) {
    * the database, one core per backend); the last range, which holds the events this transaction chained itself,
    * runs in the caller's transaction. The first break of the first range that has one is the chain's first break.
    */
-  async function firstBreakInRanges(tx: Tx, tenantId: string, count: number, committedHead: number): Promise<Broken | null> {
+  async function firstBreakInRanges(tx: Tx, tenantId: string, count: number): Promise<Broken | null> {
     const parts = db.kind === 'postgres' ? Math.min(ranges.parallel, Math.floor(count / ranges.minEvents)) : 1;
     if (parts < 2 || rangedVerifyRunning) return firstBreakInDatabase(tx, tenantId, 1, count);
     rangedVerifyRunning = true;
     try {
+      // The head as other connections see it, read on one of them: events this transaction chained (a checkpoint or the
+      // verify itself) are not committed, and only the caller's transaction can check them.
+      const committedHead = Number((await sql<{ seq: number }>`select seq from audit_heads where tenant_id = ${tenantId}`.execute(db.kysely)).rows[0]?.seq ?? 0);
       const size = Math.ceil(count / parts);
       const lastLo = Math.max(1, Math.min(size * (parts - 1) + 1, committedHead + 1));
       const bounds: Array<[number, number]> = [];
@@ -245,8 +248,6 @@ export function createAuditService(deps: AuditDeps) {
 
   /** Recompute the chain: report the first event missing, out of place, unlinked or modified, then the head and checkpoints. */
   async function verify(tx: Tx, tenantId: string): Promise<VerifyResult> {
-    // Events up to the committed head are visible to other connections; those this transaction chains are not.
-    const committedHead = Number((await sql<{ seq: number }>`select seq from audit_heads where tenant_id = ${tenantId}`.execute(tx)).rows[0]?.seq ?? 0);
     await chainAll(tx, tenantId);
     const hashName = await deps.hashName(tx, tenantId);
     const checkpoints = await tx.selectFrom('audit_checkpoints as c').innerJoin('signing_keys as k', (j) => j.onRef('k.tenant_id', '=', 'c.tenant_id').onRef('k.id', '=', 'c.key_id'))
@@ -261,7 +262,7 @@ export function createAuditService(deps: AuditDeps) {
     const count = Number(ends.last_seq ?? 0);
     let broken: Broken | null;
     if (hashName === 'sha256') {
-      const inDb = await firstBreakInRanges(tx, tenantId, count, committedHead);
+      const inDb = await firstBreakInRanges(tx, tenantId, count);
       // Format-1 events (before ADR 0005) are rehashed here; the partial index finds them without a scan.
       const hasV1 = await tx.selectFrom('audit_events').select('seq').where('tenant_id', '=', tenantId).where('chain_v', '=', 1).where('seq', 'is not', null).limit(1).executeTakeFirst();
       const v1 = hasV1 ? await firstBreakInProcess(tx, tenantId, hashName, true) : null;

@@ -168,6 +168,33 @@ async function baselines() {
 
 /** BENCH_VAULT_PARTS=write,http,audit,baselines picks parts (default: all; http needs write); BENCH_KINDS=postgres,pglite the stores. */
 /**
+ * `audit verify` of an SM3 chain (sm suite) on PostgreSQL: rehashed in the database when pgcrypto is installed (its
+ * digest() is OpenSSL's, which knows SM3), else walked in this process.
+ */
+async function auditVerifySm() {
+  const s = await openBenchStore('postgres', 'sm');
+  try {
+    const actor: Actor = { type: 'system', id: 'bench', tenantId: s.tenant, roles: ['owner'] };
+    const target = Number(process.env.BENCH_AUDIT_EVENTS ?? 300_000);
+    for (let i = 0; i < target; i += 5000) {
+      await s.app.db.transaction((tx) => s.app.audit.record(tx, actor, Array.from({ length: 5000 }, (_, j) => ({ action: 'record.read', decision: 'allow' as const, purpose: 'customer_service', collection: 'customers', recordId: `rec_${i + j}`, subjectId: `sub_${i + j}`, fields: ['name', 'phone'] }))));
+    }
+    await s.app.audit.chainCommitted(s.tenant);
+    const pgcrypto = (await sql<{ n: number }>`select count(*)::int as n from pg_extension where extname = 'pgcrypto'`.execute(s.app.db.kysely)).rows[0].n > 0;
+    const runs: number[] = [];
+    let events = 0;
+    for (let k = 0; k < Number(process.env.BENCH_VERIFY_REPS ?? 3); k++) {
+      const t0 = performance.now();
+      const r = await s.app.db.transaction((tx) => s.app.audit.verify(tx, s.tenant));
+      if (!r.ok) throw new Error('sm3 chain broken in bench');
+      events = r.events;
+      runs.push(r.events / ((performance.now() - t0) / 1000));
+    }
+    return { events, pgcrypto_installed: pgcrypto, verify_events_per_s_median: round(median(runs)) };
+  } finally { await s.close(); }
+}
+
+/**
  * The floor of an audited read on this machine, without Custodian: the same HMAC lookup of 4 AES-GCM fields, then the
  * same lookup with one audit row inserted in its statement and committed durably (PostgreSQL defaults), directly and
  * behind the smallest Fastify route, one at a time. No policy, no decryption, a one-index audit table: whatever an
@@ -209,7 +236,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const n = kind === 'pglite' ? Math.min(N, 50_000) : N;
       const write = parts.includes('write') ? { service_batch_write_per_s: round(await serviceWrite(s, actor, n, 5000)), records_written: n } : {};
       const http = parts.includes('write') && parts.includes('http') ? await httpRun(s, n) : {};
-      const audit = kind === 'postgres' && parts.includes('audit') ? await auditVerify(s, actor) : undefined;
+      const audit = kind === 'postgres' && parts.includes('audit') ? { ...(await auditVerify(s, actor)), sm3_chain: await auditVerifySm() } : undefined;
       results[kind] = { ...write, ...http, ...(audit ? { audit } : {}) };
     } finally { await s.close(); }
   }

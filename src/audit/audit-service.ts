@@ -5,6 +5,7 @@
  * Checkpoints are signed (Ed25519 or SM2). Events never hold PI values: field names, ids, purposes,
  * decisions only.
  */
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { sql, type RawBuilder } from 'kysely';
 import { autocommit, prepared, type Db, type Tx } from '../db/connection.js';
@@ -45,6 +46,7 @@ const CHAIN_CHUNK = 5000;
 const CHAIN_DELAY_MS = 50;
 /** `audit verify` on PostgreSQL, by default: up to one range per core (2 to 4) of at least 50,000 events each. */
 const VERIFY_RANGES = { parallel: Math.max(2, Math.min(4, availableParallelism())), minEvents: 50_000 };
+const SM3_PROBE = Buffer.from('custodian audit sm3 probe');
 /** Safety sweep for events a stopped process left unchained. */
 const SWEEP_MS = 5000;
 
@@ -55,6 +57,28 @@ export function createAuditService(deps: AuditDeps) {
   const ranges = deps.verifyRanges ?? VERIFY_RANGES;
   /** One ranged verify at a time per process, so concurrent verifies cannot take the whole pool and wait on it. */
   let rangedVerifyRunning = false;
+  /**
+   * SM3 chains are rehashed by PostgreSQL too when the pgcrypto extension is installed and its digest() knows SM3
+   * (OpenSSL's). The function is called by the extension's own schema, so a function of the same name created on the
+   * search path (by whoever can write the application's schema) cannot answer for it; it is checked against
+   * node:crypto, on another connection (a failed statement there leaves the caller's transaction alone). Without it
+   * SM3 chains are walked in this process, about ten times slower. A missing extension is looked for again after ten
+   * minutes.
+   */
+  let sm3Db: { at: number; schema: Promise<string | null> } | null = null;
+  function sm3Schema(): Promise<string | null> {
+    if (db.kind !== 'postgres') return Promise.resolve(null);
+    if (sm3Db && (Date.now() - sm3Db.at < 600_000)) return sm3Db.schema;
+    const schema = (async () => {
+      const ext = (await sql<{ schema: string }>`select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pgcrypto'`.execute(db.kysely)).rows[0];
+      if (!ext) return null;
+      const r = await sql<{ h: Buffer }>`select ${sql.id(ext.schema)}.digest(${SM3_PROBE}::bytea, 'sm3') as h`.execute(db.kysely);
+      return Buffer.from(r.rows[0].h).equals(createHash('sm3').update(SM3_PROBE).digest()) ? ext.schema : null;
+    })().catch(() => null);
+    sm3Db = { at: Date.now(), schema };
+    void schema.then((v) => { if (v && sm3Db) sm3Db.at = Infinity; });
+    return schema;
+  }
   const state = new Map<string, { timer: NodeJS.Timeout | null; running: Promise<void> | null; again: boolean }>();
   let stopped = false;
   const sweeper = setInterval(() => { void sweep(); }, SWEEP_MS);
@@ -174,12 +198,15 @@ export function createAuditService(deps: AuditDeps) {
    * (a missing event), links, and the recomputed hash of every format-2 event. The pass starts one event early so
    * the link into `lo` is checked too; with `lo` > 1 a missing event `lo - 1` shows as `lo` not following `lo - 2`.
    */
-  async function firstBreakInDatabase(q: Tx, tenantId: string, lo = 1, hi?: number): Promise<Broken | null> {
+  async function firstBreakInDatabase(q: Tx, tenantId: string, hashName: 'sha256' | 'sm3', lo = 1, hi?: number): Promise<Broken | null> {
+    const content = sql`e.prev_hash || convert_to(${EVENT_BODY_SQL}, 'UTF8')`;
+    const pgcrypto = hashName === 'sm3' ? await sm3Schema() : null;
+    if (hashName === 'sm3' && !pgcrypto) throw new Error('SM3 is not available in this database');
     const r = (await sql<{ seq: string; lseq: string | null; unlinked: boolean; modified: boolean }>`
       select x.seq, x.lseq, x.unlinked, x.modified from (
         select e.seq, lag(e.seq) over w as lseq,
           e.prev_hash is distinct from coalesce(lag(e.hash) over w, ${GENESIS}) as unlinked,
-          e.chain_v = 2 and sha256(e.prev_hash || convert_to(${EVENT_BODY_SQL}, 'UTF8')) is distinct from e.hash as modified
+          e.chain_v = 2 and ${pgcrypto ? sql`${sql.id(pgcrypto)}.digest(${content}, 'sm3')` : sql`sha256(${content})`} is distinct from e.hash as modified
         from audit_events e where e.tenant_id = ${tenantId} and e.seq is not null
           and e.seq >= ${Math.max(1, lo - 1)}::bigint ${hi === undefined ? sql`` : sql`and e.seq <= ${hi}::bigint`}
         window w as (order by e.seq)
@@ -198,9 +225,9 @@ export function createAuditService(deps: AuditDeps) {
    * the database, one core per backend); the last range, which holds the events this transaction chained itself,
    * runs in the caller's transaction. The first break of the first range that has one is the chain's first break.
    */
-  async function firstBreakInRanges(tx: Tx, tenantId: string, count: number): Promise<Broken | null> {
+  async function firstBreakInRanges(tx: Tx, tenantId: string, hashName: 'sha256' | 'sm3', count: number): Promise<Broken | null> {
     const parts = db.kind === 'postgres' ? Math.min(ranges.parallel, Math.floor(count / ranges.minEvents)) : 1;
-    if (parts < 2 || rangedVerifyRunning) return firstBreakInDatabase(tx, tenantId, 1, count);
+    if (parts < 2 || rangedVerifyRunning) return firstBreakInDatabase(tx, tenantId, hashName, 1, count);
     rangedVerifyRunning = true;
     try {
       // The head as other connections see it, read on one of them: events this transaction chained (a checkpoint or the
@@ -211,8 +238,8 @@ export function createAuditService(deps: AuditDeps) {
       const bounds: Array<[number, number]> = [];
       for (let lo = 1; lo < lastLo; lo += size) bounds.push([lo, Math.min(lo + size - 1, lastLo - 1)]);
       const results = await Promise.all([
-        ...bounds.map(([lo, hi]) => firstBreakInDatabase(autocommit(db), tenantId, lo, hi)),
-        firstBreakInDatabase(tx, tenantId, lastLo, count),
+        ...bounds.map(([lo, hi]) => firstBreakInDatabase(autocommit(db), tenantId, hashName, lo, hi)),
+        firstBreakInDatabase(tx, tenantId, hashName, lastLo, count),
       ]);
       return results.find((b) => b !== null) ?? null;
     } finally {
@@ -261,8 +288,8 @@ export function createAuditService(deps: AuditDeps) {
       left join lateral (select seq, hash from audit_events where tenant_id = ${tenantId} and seq is not null order by seq desc limit 1) l on true`.execute(tx)).rows[0];
     const count = Number(ends.last_seq ?? 0);
     let broken: Broken | null;
-    if (hashName === 'sha256') {
-      const inDb = await firstBreakInRanges(tx, tenantId, count);
+    if (hashName === 'sha256' || (await sm3Schema())) {
+      const inDb = await firstBreakInRanges(tx, tenantId, hashName, count);
       // Format-1 events (before ADR 0005) are rehashed here; the partial index finds them without a scan.
       const hasV1 = await tx.selectFrom('audit_events').select('seq').where('tenant_id', '=', tenantId).where('chain_v', '=', 1).where('seq', 'is not', null).limit(1).executeTakeFirst();
       const v1 = hasV1 ? await firstBreakInProcess(tx, tenantId, hashName, true) : null;

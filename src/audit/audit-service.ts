@@ -338,7 +338,10 @@ export function createAuditService(deps: AuditDeps) {
     for (const s of state.values()) { if (s.timer) clearTimeout(s.timer); await s.running; }
   }
 
-  return { record, insertFrom, appended: schedule, chainPending, chainCommitted, checkpoint, verify, query, stop };
+  /** Whether `audit verify` rehashes SM3 chains in the database (PostgreSQL with pgcrypto whose digest() knows SM3). */
+  async function sm3InDatabase(): Promise<boolean> { return (await sm3Schema()) !== null; }
+
+  return { record, insertFrom, appended: schedule, chainPending, chainCommitted, checkpoint, verify, query, stop, sm3InDatabase };
 }
 
 function checkpointMessage(tenantId: string, seq: number, hash: Buffer): Buffer {

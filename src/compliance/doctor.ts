@@ -20,7 +20,7 @@ export interface DoctorReport { ok: boolean; at: string; summary: Record<CheckSt
 export interface DoctorDeps {
   cfg: Config;
   db: Db;
-  audit: Pick<AuditService, 'verify'>;
+  audit: Pick<AuditService, 'verify' | 'sm3InDatabase'>;
   rootProviderId: string;
   /** The keyfile passphrase in use (from the environment or the init file), to judge its strength; never printed. */
   passphrase?: () => string | null;
@@ -159,6 +159,16 @@ export function createDoctor(deps: DoctorDeps) {
       : check('audit_chain', 'pass', 'PIPL 51, 54', t, [`${tenants.length} 个租户、${events} 条事件校验通过`, `${events} events in ${tenants.length} tenant(s) verified`]);
   }
 
+  /** Tenants on the sm suite have SM3 chains: PostgreSQL rehashes them itself only with pgcrypto (ADR 0005 addendum). */
+  async function sm3Chains(tenants: string[]): Promise<DoctorCheck> {
+    const t: [string, string] = ['国密审计链在数据库内校验', 'SM3 audit chains verified in the database'];
+    if (db.kind !== 'postgres') return check('audit_sm3_in_database', 'skip', 'PIPL 54', t, ['内嵌存储（PGlite）：SM3 链在进程内校验', 'embedded store (PGlite): SM3 chains are verified in this process']);
+    const sm = tenants.length ? (await db.kysely.selectFrom('tenants').select('id').where('id', 'in', tenants).where('suite', '=', 'sm').execute()).length : 0;
+    if (sm === 0) return check('audit_sm3_in_database', 'pass', 'PIPL 54', t, ['没有使用国密套件的租户', 'no tenant on the sm suite']);
+    if (await deps.audit.sm3InDatabase()) return check('audit_sm3_in_database', 'pass', 'PIPL 54', t, [`${sm} 个国密租户的审计链由 pgcrypto 在数据库内校验`, `pgcrypto rehashes the SM3 chains of ${sm} tenant(s) in the database`]);
+    return check('audit_sm3_in_database', 'warn', 'PIPL 54', t, [`${sm} 个租户使用国密套件，其审计链在进程内校验（慢约十五倍）：在数据库中执行 CREATE EXTENSION pgcrypto`, `${sm} tenant(s) on the sm suite have their SM3 chains verified in this process (about fifteen times slower): run CREATE EXTENSION pgcrypto in the database`]);
+  }
+
   async function dependencies(offline: boolean): Promise<DoctorCheck> {
     const t: [string, string] = ['依赖无已知高危漏洞', 'Dependencies without known high vulnerabilities'];
     if (offline) return check('dependencies', 'skip', 'PIPL 51', t, ['离线模式：未查询漏洞库（去掉 --offline 运行 npm audit）', 'offline: the advisory database was not queried (run without --offline for npm audit)']);
@@ -202,7 +212,7 @@ export function createDoctor(deps: DoctorDeps) {
       const now = opts.now ?? new Date();
       const tenants = opts.tenantId ? [opts.tenantId] : (await db.kysely.selectFrom('tenants').select('id').where('state', 'in', ['active', 'frozen']).execute()).map((t) => t.id);
       const checks: DoctorCheck[] = [
-        https(), ...keyfile(), ...secrets(), await adminMfa(tenants), ...(await backups(tenants, now)), await keyStoreExport(tenants), await auditChains(tenants),
+        https(), ...keyfile(), ...secrets(), await adminMfa(tenants), ...(await backups(tenants, now)), await keyStoreExport(tenants), await auditChains(tenants), await sm3Chains(tenants),
         await keyAge(tenants, now), await postgresTls(), await dependencies(opts.offline ?? false), runtime(),
       ];
       const summary = { pass: 0, warn: 0, fail: 0, skip: 0 } as Record<CheckStatus, number>;

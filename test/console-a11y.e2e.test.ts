@@ -94,7 +94,9 @@ describe('console accessibility (headless Chromium, staff owner)', () => {
     await page.screenshot({ path: join(SHOTS, 'a11y-login.png') });
     await signInByKeyboard(page);
 
-    // The main menu by keyboard: focus it, move down with the arrow keys, open an item with Enter.
+    // The main menu by keyboard: focus it, move down with the arrow keys, open an item with Enter. The dashboard
+    // settles first: a re-render when its figures arrive took the Enter once (CI, 2026-11-24).
+    await settled(page);
     const menu = page.locator('.ant-layout-sider ul[role="menu"]');
     await menu.focus();
     const active = () => page.locator('.ant-layout-sider .ant-menu-item-active').first().textContent({ timeout: 1000 });

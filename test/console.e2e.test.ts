@@ -131,7 +131,7 @@ describe('web console (headless Chromium)', () => {
     await page.reload();
     await page.getByRole('menuitem', { name: 'Audit log' }).waitFor();
     await page.goto(`${base}/console/dashboard`);
-    await page.getByText('Audit chain').waitFor();
+    await page.getByText('Audit chain', { exact: true }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'dashboard-en.png'), fullPage: true });
     await page.getByText('中文', { exact: true }).click();
     await page.getByRole('menuitem', { name: '客户查询' }).waitFor();

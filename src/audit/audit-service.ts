@@ -62,7 +62,7 @@ export function createAuditService(deps: AuditDeps) {
    * (OpenSSL's). The function is called by the extension's own schema, so a function of the same name created on the
    * search path (by whoever can write the application's schema) cannot answer for it; it is checked against
    * node:crypto, on another connection (a failed statement there leaves the caller's transaction alone). Without it
-   * SM3 chains are walked in this process, about ten times slower. A missing extension is looked for again after ten
+   * SM3 chains are walked in this process, about fifteen times slower. A missing extension is looked for again after ten
    * minutes.
    */
   let sm3Db: { at: number; schema: Promise<string | null> } | null = null;
@@ -194,7 +194,7 @@ export function createAuditService(deps: AuditDeps) {
   }
 
   /**
-   * The first break found by PostgreSQL itself (SHA-256 chains), in one ordered pass over events `lo`..`hi`: order
+   * The first break found by PostgreSQL itself (SHA-256 chains; SM3 through pgcrypto), in one pass over events `lo`..`hi`: order
    * (a missing event), links, and the recomputed hash of every format-2 event. The pass starts one event early so
    * the link into `lo` is checked too; with `lo` > 1 a missing event `lo - 1` shows as `lo` not following `lo - 2`.
    */

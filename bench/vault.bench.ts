@@ -99,28 +99,35 @@ async function httpRun(s: BenchStore, written: number) {
   return { http_batch_write_per_s: round(httpWrite), search_read_5_fields: checked, search_read_unchecked: unchecked, checks_overhead_pct: round((unchecked.sequential_per_s / checked.sequential_per_s - 1) * 100), checks_overhead_pct_concurrent16: round((unchecked.concurrent16_per_s / checked.concurrent16_per_s - 1) * 100) };
 }
 
-async function auditVerify(s: BenchStore, actor: Actor) {
+/** Fill the tenant's audit log up to BENCH_AUDIT_EVENTS (300,000) read events. */
+async function fillAudit(s: BenchStore, actor: Actor) {
   const target = Number(process.env.BENCH_AUDIT_EVENTS ?? 300_000);
   const have = Number((await sql<{ n: number }>`select count(*)::int as n from audit_events where tenant_id = ${s.tenant}`.execute(s.app.db.kysely)).rows[0].n);
   for (let i = have; i < target; i += 5000) {
     await s.app.db.transaction((tx) => s.app.audit.record(tx, actor, Array.from({ length: 5000 }, (_, j) => ({ action: 'record.read', decision: 'allow' as const, purpose: 'customer_service', collection: 'customers', recordId: `rec_${i + j}`, subjectId: `sub_${i + j}`, fields: ['name', 'phone'] }))));
   }
+}
+
+/** Median events/s of BENCH_VERIFY_REPS (3) verifies of the tenant's chain by `svc`. */
+async function timeVerify(s: BenchStore, svc: AuditService) {
+  const runs: number[] = [];
+  let events = 0;
+  for (let k = 0; k < Number(process.env.BENCH_VERIFY_REPS ?? 3); k++) {
+    const t0 = performance.now();
+    const r = await s.app.db.transaction((tx) => svc.verify(tx, s.tenant));
+    if (!r.ok) throw new Error('chain broken in bench');
+    events = r.events;
+    runs.push(r.events / ((performance.now() - t0) / 1000));
+  }
+  return { events, median: round(median(runs)) };
+}
+
+async function auditVerify(s: BenchStore, actor: Actor) {
+  await fillAudit(s, actor);
   // The shipped verify (ranges checked at once on PostgreSQL) beside the single ordered pass it replaced.
   const single = createAuditService({ db: s.app.db, hashName: s.app.tenants.hashName, signingKey: s.app.tenants.signingKey, verifyRanges: { parallel: 1, minEvents: Number.MAX_SAFE_INTEGER } });
-  const timed = async (svc: AuditService) => {
-    const runs: number[] = [];
-    let events = 0;
-    for (let k = 0; k < Number(process.env.BENCH_VERIFY_REPS ?? 3); k++) {
-      const t0 = performance.now();
-      const r = await s.app.db.transaction((tx) => svc.verify(tx, s.tenant));
-      if (!r.ok) throw new Error('chain broken in bench');
-      events = r.events;
-      runs.push(r.events / ((performance.now() - t0) / 1000));
-    }
-    return { events, median: round(median(runs)) };
-  };
-  const ranged = await timed(s.app.audit);
-  const onePass = await timed(single);
+  const ranged = await timeVerify(s, s.app.audit);
+  const onePass = await timeVerify(s, single);
   await single.stop();
   return { events: ranged.events, verify_events_per_s_median: ranged.median, single_pass_events_per_s_median: onePass.median };
 }
@@ -174,23 +181,11 @@ async function baselines() {
 async function auditVerifySm() {
   const s = await openBenchStore('postgres', 'sm');
   try {
-    const actor: Actor = { type: 'system', id: 'bench', tenantId: s.tenant, roles: ['owner'] };
-    const target = Number(process.env.BENCH_AUDIT_EVENTS ?? 300_000);
-    for (let i = 0; i < target; i += 5000) {
-      await s.app.db.transaction((tx) => s.app.audit.record(tx, actor, Array.from({ length: 5000 }, (_, j) => ({ action: 'record.read', decision: 'allow' as const, purpose: 'customer_service', collection: 'customers', recordId: `rec_${i + j}`, subjectId: `sub_${i + j}`, fields: ['name', 'phone'] }))));
-    }
+    await fillAudit(s, { type: 'system', id: 'bench', tenantId: s.tenant, roles: ['owner'] });
     await s.app.audit.chainCommitted(s.tenant);
     const pgcrypto = (await sql<{ n: number }>`select count(*)::int as n from pg_extension where extname = 'pgcrypto'`.execute(s.app.db.kysely)).rows[0].n > 0;
-    const runs: number[] = [];
-    let events = 0;
-    for (let k = 0; k < Number(process.env.BENCH_VERIFY_REPS ?? 3); k++) {
-      const t0 = performance.now();
-      const r = await s.app.db.transaction((tx) => s.app.audit.verify(tx, s.tenant));
-      if (!r.ok) throw new Error('sm3 chain broken in bench');
-      events = r.events;
-      runs.push(r.events / ((performance.now() - t0) / 1000));
-    }
-    return { events, pgcrypto_installed: pgcrypto, verify_events_per_s_median: round(median(runs)) };
+    const r = await timeVerify(s, s.app.audit);
+    return { events: r.events, pgcrypto_installed: pgcrypto, verify_events_per_s_median: r.median };
   } finally { await s.close(); }
 }
 

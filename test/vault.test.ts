@@ -83,6 +83,26 @@ for (const kind of BACKENDS) {
         }
       });
 
+      it('issues time-ordered ids (UUID version 7) for records, subjects and the audit events of a search', async () => {
+        const v7 = /^[a-z]{3}_[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$/;
+        const ms = (id: string) => parseInt(id.slice(4, 16), 16);
+        const before = Date.now();
+        const w = await h.api('POST', '/api/v1/collections/customers/records', { records: [{ fields: { name: '周九', phone: '13400004444' } }, { fields: { name: '吴十', phone: '13400005555' } }] });
+        expect(w.status).toBe(201);
+        for (const id of [...w.body.ids, ...w.body.subject_ids]) {
+          expect(id).toMatch(v7);
+          expect(ms(id)).toBeGreaterThanOrEqual(before - 5);
+          expect(ms(id)).toBeLessThanOrEqual(Date.now() + 5);
+        }
+        const s = await h.api('POST', '/api/v1/collections/customers/search', { field: 'phone', value: '13400004444', purpose: 'customer_service', fields: ['name'] });
+        expect(s.body.records).toHaveLength(1);
+        // the event this search inserted in its own statement (ids built by the database)
+        const ev = await h.raw(`select id from audit_events where tenant_id = $1 and action = 'record.search' and record_id = $2`, [h.tenant, w.body.ids[0]]);
+        expect(ev).toHaveLength(1);
+        expect(ev[0].id).toMatch(v7);
+        expect(Math.abs(ms(ev[0].id) - Date.now())).toBeLessThan(60_000);
+      });
+
       it('answers bad input with a 4xx naming the field, never a 500', async () => {
         const cases: Array<[string, string, unknown, number, string?]> = [
           ['POST', '/api/v1/collections/customers/records', { fields: { name: 'x', nosuchfield: 'y' } }, 422, 'fields.nosuchfield'],

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { sql, type RawBuilder } from 'kysely';
 import { autocommit, prepared, type Db, type Tx } from '../db/connection.js';
-import { newId } from '../core/ids.js';
+import { idSql, newId } from '../core/ids.js';
 import { verifyData, signData } from '../crypto/signing.js';
 import { bodyHash, EVENT_BODY_SQL, eventBodySql, eventHashV1, GENESIS } from './audit-chain.js';
 
@@ -40,6 +40,8 @@ export interface AuditDeps {
 
 export interface AuditQuery { tenantId: string; subjectId?: string; actorId?: string; purpose?: string; action?: string; from?: Date; to?: Date; afterSeq?: number; limit?: number; /** Newest first, paged by beforeSeq. */ order?: 'asc' | 'desc'; beforeSeq?: number; decision?: 'allow' | 'deny' }
 
+/** Ids of events a read or search statement inserts (time-ordered, as newId's). */
+const EVT_ID_SQL = idSql('evt');
 /** Events chained per statement by the chainer. */
 const CHAIN_CHUNK = 5000;
 /** How long after an append the chainer runs (appends in between share one run). */
@@ -107,7 +109,7 @@ export function createAuditService(deps: AuditDeps) {
    */
   function insertFrom(actor: Actor, source: RawBuilder<unknown>) {
     return sql`insert into audit_events (tenant_id, id, at, actor_type, actor_id, client_ip, request_id, chain_v, action, decision, purpose, subject_id, collection, record_id, fields, reason, details)
-      select ${actor.tenantId}::text, 'evt_' || replace(gen_random_uuid()::text, '-', ''), ${new Date()}::timestamptz, ${actor.type}::text, ${actor.id}::text, ${actor.clientIp ?? null}::text, ${actor.requestId ?? null}::text, 2, src.* from (${source}) as src`;
+      select ${actor.tenantId}::text, ${sql.raw(EVT_ID_SQL)}, ${new Date()}::timestamptz, ${actor.type}::text, ${actor.id}::text, ${actor.clientIp ?? null}::text, ${actor.requestId ?? null}::text, 2, src.* from (${source}) as src`;
   }
 
   function schedule(tenantId: string) {

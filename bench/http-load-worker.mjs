@@ -1,6 +1,8 @@
-// Load client thread for bench/http-load.ts (plain JavaScript: workers start without the TypeScript loader).
+// Load client for bench/http-load.ts, in a worker thread (plain JavaScript: workers start without the TypeScript loader),
+// or as a process of its own for bench/search-cpu.ts.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Agent, request } from 'node:http';
+import { readFileSync } from 'node:fs';
 
 function post(agent, url, headers, body) {
   return new Promise((resolve, reject) => {
@@ -15,8 +17,7 @@ function post(agent, url, headers, body) {
   });
 }
 
-if (!isMainThread) {
-  const job = workerData;
+async function load(job) {
   const agent = new Agent({ keepAlive: true, maxSockets: job.concurrency });
   const url = new URL(job.base + job.path);
   const headers = { authorization: `Bearer ${job.key}`, 'content-type': 'application/json' };
@@ -33,6 +34,17 @@ if (!isMainThread) {
       latencies[i] = performance.now() - t;
     }
   }));
-  parentPort.postMessage({ latencies, seconds: (performance.now() - t0) / 1000 });
+  const seconds = (performance.now() - t0) / 1000;
   agent.destroy();
+  return { latencies, seconds };
+}
+
+if (!isMainThread) parentPort.postMessage(await load(workerData));
+else if (process.argv[2]) {
+  // As a process of its own (bench/search-cpu.ts): the job from a JSON file; prints the result and this process's CPU per request.
+  const job = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+  const c0 = process.cpuUsage();
+  const r = await load(job);
+  const c = process.cpuUsage(c0);
+  process.stdout.write(JSON.stringify({ ...r, client_cpu_us: (c.user + c.system) / job.bodies.length }));
 }

@@ -20,14 +20,15 @@ export async function pgAvailable(): Promise<boolean> {
 
 export interface BenchStore { app: Custodian; tenant: string; key: string; /** PostgreSQL only: the schema, also the application_name of the store's connections. */ schema?: string; close(): Promise<void> }
 
-export async function openBenchStore(kind: 'pglite' | 'postgres', suite: 'aes' | 'sm' = 'aes'): Promise<BenchStore> {
+/** `pgOptions`: extra `-c name=value` settings for the store's PostgreSQL sessions (attribution runs only). */
+export async function openBenchStore(kind: 'pglite' | 'postgres', suite: 'aes' | 'sm' = 'aes', pgOptions = ''): Promise<BenchStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custodian-bench-'));
   let databaseUrl: string | undefined;
   let schema: string | undefined;
   if (kind === 'postgres') {
     schema = `b_${randomBytes(5).toString('hex')}`;
     const c = new pg.Client({ connectionString: PG_URL }); await c.connect(); await c.query(`create schema ${schema}`); await c.end();
-    const u = new URL(PG_URL); u.searchParams.set('options', `-c search_path=${schema},public -c application_name=${schema}${process.env.PGLOGALL ? " -c log_min_duration_statement=0" : ""}${process.env.PGOPTS ?? ""}`); databaseUrl = u.toString();
+    const u = new URL(PG_URL); u.searchParams.set('options', `-c search_path=${schema},public -c application_name=${schema}${process.env.PGLOGALL ? ' -c log_min_duration_statement=0' : ''}${pgOptions ? ` ${pgOptions}` : ''}`); databaseUrl = u.toString();
   }
   const cfg = loadConfig({ dataDir, env: {}, overrides: { databaseUrl, passphrase: 'bench-passphrase-123', logLevel: 'silent', maxBatchRecords: 10_000, bodyLimitBytes: 64 * 1024 * 1024 } });
   createKeyfile(keyfilePath(cfg), 'bench-passphrase-123');

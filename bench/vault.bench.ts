@@ -9,13 +9,8 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { buildServer } from '../src/http/server.js';
 import { createAuditService, type Actor, type AuditService } from '../src/audit/index.js';
-import { normaliseValue } from '../src/core/pi-types.js';
-import { unpackFields, fieldAad } from '../src/vault/sealed-record.js';
 import { runLoad } from './http-load.js';
-import { autocommit, prepared } from '../src/db/connection.js';
-import { createAuthenticator } from '../src/http/auth.js';
-import { SearchBody } from '../src/http/routes/schemas.js';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { uncheckedSearchRoute } from './unchecked-search.js';
 import { CUSTOMERS_DEF, customer, median, openBenchStore, percentile, PG_URL, pgAvailable, round, type BenchStore } from './lib.js';
 
 const N = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -72,27 +67,7 @@ async function httpRun(s: BenchStore, written: number) {
   // authentication and body validation, then the blind-index lookup and decryption as one prepared statement,
   // like the checked path.
   const bare = await buildServer(s.app, { logger: false });
-  await bare.register(async (api) => {
-    api.addHook('onRequest', createAuthenticator(s.app));
-    api.withTypeProvider<ZodTypeProvider>().post('/bench/unchecked-search', { schema: { body: SearchBody } }, async (req) => {
-      const b = req.body;
-      const q = autocommit(s.app.db);
-      const c = await s.app.collections.get(q, req.actor.tenantId, 'customers');
-      const ring = await s.app.keys.keyring(q, req.actor.tenantId);
-      const n = normaliseValue('mobile', b.value);
-      const rows = (await sql<{ id: string; subject_id: string; sealed: Buffer; wrapped_key: Buffer; kek_version: number }>`${sql.raw(prepared('bench_unchecked'))}
-        select r.id, r.subject_id, r.sealed, su.wrapped_key, su.kek_version from blind_index bi
-        join records r on r.tenant_id = bi.tenant_id and r.id = bi.record_id
-        join subjects su on su.tenant_id = r.tenant_id and su.id = r.subject_id
-        where bi.tenant_id = ${req.actor.tenantId} and bi.hash = ${ring.blindIndex(c.id, 'phone', (n as { value: string }).value)} and su.wrapped_key is not null limit 100`.execute(q)).rows;
-      const fields = b.fields ?? [];
-      return { records: rows.map((r) => {
-        const key = ring.subjectKey(r.subject_id, r.wrapped_key, r.kek_version);
-        const sealed = unpackFields(r.sealed);
-        return { id: r.id, subject_id: r.subject_id, fields: Object.fromEntries(fields.map((fn) => [fn, ring.suite.open(key, sealed.get(fn) as Buffer, fieldAad(req.actor.tenantId, c.id, r.id, r.subject_id, fn)).toString()])) };
-      }) };
-    });
-  });
+  await bare.register(uncheckedSearchRoute(s));
   await bare.listen({ port: 0, host: '127.0.0.1' });
   const unchecked = await measure(`http://127.0.0.1:${(bare.server.address() as { port: number }).port}`, '/bench/unchecked-search');
   await bare.close();

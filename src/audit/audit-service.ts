@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { sql, type RawBuilder } from 'kysely';
 import { autocommit, prepared, type Db, type Tx } from '../db/connection.js';
+import { byteaColumn } from '../db/bytea-column.js';
 import { idSql, newId } from '../core/ids.js';
 import { verifyData, signData } from '../crypto/signing.js';
 import { bodyHash, EVENT_BODY_SQL, eventBodySql, eventHashV1, GENESIS } from './audit-chain.js';
@@ -165,9 +166,10 @@ export function createAuditService(deps: AuditDeps) {
       ids.push(r.id); seqs.push(Number(r.seq)); prevs.push(prev); hashes.push(h);
       prev = h;
     }
+    const p = byteaColumn(prevs), h = byteaColumn(hashes);
     await sql`with u as (
-        update audit_events e set seq = u.s, chain_v = 2, prev_hash = u.p, hash = u.h
-        from unnest(${ids}::text[], ${seqs}::bigint[], ${prevs}::bytea[], ${hashes}::bytea[]) as u(id, s, p, h)
+        update audit_events e set seq = u.s, chain_v = 2, prev_hash = ${p.cut('u.po', 'u.pl')}, hash = ${h.cut('u.ho', 'u.hl')}
+        from unnest(${ids}::text[], ${seqs}::bigint[], ${p.offsets}, ${p.lengths}, ${h.offsets}, ${h.lengths}) as u(id, s, po, pl, ho, hl)
         where e.tenant_id = ${tenantId} and e.id = u.id
       )
       update audit_heads set seq = ${base + rows.length}, hash = ${prev} where tenant_id = ${tenantId}`.execute(tx);

@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
+import { byteaColumn } from '../db/bytea-column.js';
 import type { RootKeyProvider } from './keyfile.js';
 import { gone } from '../core/errors.js';
 import { createKekVersion, indexAad, kekAad, TenantKeyring } from './keyring.js';
@@ -78,8 +79,9 @@ export function createKeyService(root: RootKeyProvider): KeyService {
           }
           const ids = batch.map((s) => s.id);
           const wrapped = batch.map((s) => ring.rewrapSubjectKey(s.id, s.wrapped_key as Buffer, s.kek_version as number));
-          await sql`update subjects s set wrapped_key = u.w, kek_version = ${version}
-                    from unnest(${ids}::text[], ${wrapped}::bytea[]) as u(id, w)
+          const w = byteaColumn(wrapped);
+          await sql`update subjects s set wrapped_key = ${w.cut('u.o', 'u.l')}, kek_version = ${version}
+                    from unnest(${ids}::text[], ${w.offsets}, ${w.lengths}) as u(id, o, l)
                     where s.tenant_id = ${tenantId} and s.id = u.id`.execute(tx);
           return batch.length;
         });

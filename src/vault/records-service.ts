@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import { autocommit, prepared, type Db, type Tx } from '../db/connection.js';
+import { byteaColumn } from '../db/bytea-column.js';
 import { AppError, forbidden, gone, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { birthDateFromCnId, maskValue, normaliseValue, reasonText } from '../core/pi-types.js';
@@ -176,15 +177,16 @@ export function createRecordsService(deps: RecordsDeps) {
           });
           ids.push(...cIds); subjects.push(...cSubjects);
           await pending;
+          const wrapped = byteaColumn(fresh.map((f) => f.wrapped)), bodies = byteaColumn(sealed), hashes = byteaColumn(bHash);
           pending = sql`with s as (
               insert into subjects (tenant_id, id, kek_version, wrapped_key)
-              select ${actor.tenantId}, u.id, ${ring.kekVersion}, u.w from unnest(${fresh.map((f) => f.subjectId)}::text[], ${fresh.map((f) => f.wrapped)}::bytea[]) as u(id, w)
+              select ${actor.tenantId}, u.id, ${ring.kekVersion}, ${wrapped.cut('u.o', 'u.l')} from unnest(${fresh.map((f) => f.subjectId)}::text[], ${wrapped.offsets}, ${wrapped.lengths}) as u(id, o, l)
             ), r as (
               insert into records (tenant_id, id, collection_id, subject_id, sealed)
-              select ${actor.tenantId}, u.id, ${c.id}, u.s, u.b from unnest(${cIds}::text[], ${cSubjects}::text[], ${sealed}::bytea[]) as u(id, s, b)
+              select ${actor.tenantId}, u.id, ${c.id}, u.s, ${bodies.cut('u.o', 'u.l')} from unnest(${cIds}::text[], ${cSubjects}::text[], ${bodies.offsets}, ${bodies.lengths}) as u(id, s, o, l)
             )
             insert into blind_index (tenant_id, hash, field, record_id)
-            select ${actor.tenantId}, u.h, u.f, u.r from unnest(${bHash}::bytea[], ${bField}::text[], ${bRecord}::text[]) as u(h, f, r)`.execute(tx);
+            select ${actor.tenantId}, ${hashes.cut('u.o', 'u.l')}, u.f, u.r from unnest(${hashes.offsets}, ${hashes.lengths}, ${bField}::text[], ${bRecord}::text[]) as u(o, l, f, r)`.execute(tx);
           pending.catch(() => { /* awaited below; avoids an unhandled rejection while the next chunk is sealed */ });
         }
         await pending;

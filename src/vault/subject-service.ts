@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/connection.js';
+import { byteaColumn } from '../db/bytea-column.js';
 import { forbidden, gone, notFound } from '../core/errors.js';
 import { TYPE_INFO, birthDateFromCnId } from '../core/pi-types.js';
 import type { Actor, AuditInput, AuditService } from '../audit/index.js';
@@ -122,7 +123,8 @@ export function createSubjectService(deps: SubjectServiceDeps) {
             events.push({ action: 'record.erase_fields', decision: 'allow', collection: c.name, recordId: r.id, subjectId: r.subject_id, fields: hit, reason: reason ?? null });
           }
           if (!ids.length) return;
-          await sql`update records r set sealed = u.b, updated_at = now() from unnest(${ids}::text[], ${packed}::bytea[]) as u(id, b) where r.tenant_id = ${t} and r.id = u.id`.execute(tx);
+          const b = byteaColumn(packed);
+          await sql`update records r set sealed = ${b.cut('u.o', 'u.l')}, updated_at = now() from unnest(${ids}::text[], ${b.offsets}, ${b.lengths}) as u(id, o, l) where r.tenant_id = ${t} and r.id = u.id`.execute(tx);
           await sql`delete from blind_index where tenant_id = ${t} and record_id = any(${ids}::text[]) and field = any(${fields}::text[])`.execute(tx);
           await audit.record(tx, actor, events);
           changed += ids.length;

@@ -1,0 +1,32 @@
+/**
+ * A column of bytea values for a statement that unnests arrays (batch insert or update), sent as one binary
+ * parameter plus int[] offsets and lengths. node-pg sends a Buffer[] parameter as a text array of hex literals, which
+ * PostgreSQL parses at about 13 µs per 400-byte value on this machine type; cutting the same values out of one binary
+ * parameter costs it about 4.5 µs (ADR 0016 addendum).
+ *
+ *   const b = byteaColumn(values);
+ *   sql`insert into t (id, v) select u.id, ${b.cut('u.o', 'u.l')} from unnest(${ids}::text[], ${b.offsets}, ${b.lengths}) as u(id, o, l)`
+ */
+import { sql, type RawBuilder } from 'kysely';
+
+export interface ByteaColumn {
+  /** `int[]` argument of unnest: where each value starts in the parameter (1-based). */
+  offsets: RawBuilder<unknown>;
+  /** `int[]` argument of unnest: each value's length. */
+  lengths: RawBuilder<unknown>;
+  /** The value of a row, given the unnest columns that hold its offset and length (e.g. 'u.o', 'u.l'). */
+  cut(offset: string, length: string): RawBuilder<Buffer>;
+}
+
+export function byteaColumn(values: readonly Buffer[]): ByteaColumn {
+  const offsets = new Array<number>(values.length);
+  const lengths = new Array<number>(values.length);
+  let at = 1;
+  for (let i = 0; i < values.length; i++) { offsets[i] = at; lengths[i] = values[i].length; at += values[i].length; }
+  const blob = Buffer.concat(values as Buffer[], at - 1);
+  return {
+    offsets: sql`${offsets}::int[]`,
+    lengths: sql`${lengths}::int[]`,
+    cut: (offset, length) => sql<Buffer>`substring(${blob}::bytea from ${sql.ref(offset)} for ${sql.ref(length)})`,
+  };
+}

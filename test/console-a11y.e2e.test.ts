@@ -97,13 +97,22 @@ describe('console accessibility (headless Chromium, staff owner)', () => {
     // The main menu by keyboard: focus it, move down with the arrow keys, open an item with Enter. The dashboard
     // settles first: a re-render when its figures arrive took the Enter once (CI, 2026-11-24).
     await settled(page);
+    // Up to three tries, each focusing the menu, walking to 客户查询 with the arrow keys and pressing Enter (the page
+    // still opens by keyboard only); more than one try is printed.
     const menu = page.locator('.ant-layout-sider ul[role="menu"]');
-    await menu.focus();
     const active = () => page.locator('.ant-layout-sider .ant-menu-item-active').first().textContent({ timeout: 1000 });
-    for (let i = 0; i < 6 && (await active().catch(() => null)) !== '客户查询'; i++) await page.keyboard.press('ArrowDown');
-    expect(await active()).toBe('客户查询');
-    await page.keyboard.press('Enter');
-    await page.waitForURL((u) => !u.pathname.endsWith('/dashboard'));
+    // The pointer is left where the sign-in form was; over the dashboard it sits on a chart, whose hover tooltip
+    // re-renders it. Keyboard users have no pointer there: park it on the page's title bar.
+    await page.mouse.move(700, 30);
+    let tries = 0;
+    for (let opened = false; !opened && tries < 3; tries++) {
+      await menu.focus();
+      for (let i = 0; i < 6 && (await active().catch(() => null)) !== '客户查询'; i++) await page.keyboard.press('ArrowDown');
+      expect(await active()).toBe('客户查询');
+      await page.keyboard.press('Enter');
+      opened = await page.waitForURL((u) => !u.pathname.endsWith('/dashboard'), { timeout: 8000 }).then(() => true, () => false);
+    }
+    if (tries > 1) console.log(`console a11y: the menu item opened by keyboard on try ${tries}`);
     const openedByKeyboard = new URL(page.url()).pathname;
     expect(openedByKeyboard).toBe('/console/lookup');
 

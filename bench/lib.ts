@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { loadConfig } from '../src/core/config.js';
+import { loadConfig, type Config } from '../src/core/config.js';
 import { createKeyfile, localRootKeyProvider, openKeyfile } from '../src/crypto/keyfile.js';
 import { openDb } from '../src/db/connection.js';
 import { assemble, keyfilePath, type Custodian } from '../src/app.js';
@@ -21,7 +21,8 @@ export async function pgAvailable(): Promise<boolean> {
 export interface BenchStore { app: Custodian; tenant: string; key: string; /** PostgreSQL only: the schema, also the application_name of the store's connections. */ schema?: string; close(): Promise<void> }
 
 /** `pgOptions`: extra `-c name=value` settings for the store's PostgreSQL sessions (attribution runs only). */
-export async function openBenchStore(kind: 'pglite' | 'postgres', suite: 'aes' | 'sm' = 'aes', pgOptions = ''): Promise<BenchStore> {
+/** BENCH_SEAL_WORKERS sets the seal pool's size for a whole run (default: the server's default); `config` for one store. */
+export async function openBenchStore(kind: 'pglite' | 'postgres', suite: 'aes' | 'sm' = 'aes', pgOptions = '', config: Partial<Config> = {}): Promise<BenchStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custodian-bench-'));
   let databaseUrl: string | undefined;
   let schema: string | undefined;
@@ -30,7 +31,7 @@ export async function openBenchStore(kind: 'pglite' | 'postgres', suite: 'aes' |
     const c = new pg.Client({ connectionString: PG_URL }); await c.connect(); await c.query(`create schema ${schema}`); await c.end();
     const u = new URL(PG_URL); u.searchParams.set('options', `-c search_path=${schema},public -c application_name=${schema}${process.env.PGLOGALL ? ' -c log_min_duration_statement=0' : ''}${pgOptions ? ` ${pgOptions}` : ''}`); databaseUrl = u.toString();
   }
-  const cfg = loadConfig({ dataDir, env: {}, overrides: { databaseUrl, passphrase: 'bench-passphrase-123', logLevel: 'silent', maxBatchRecords: 10_000, bodyLimitBytes: 64 * 1024 * 1024 } });
+  const cfg = loadConfig({ dataDir, env: {}, overrides: { databaseUrl, passphrase: 'bench-passphrase-123', logLevel: 'silent', maxBatchRecords: 10_000, bodyLimitBytes: 64 * 1024 * 1024, ...(process.env.BENCH_SEAL_WORKERS ? { sealWorkers: Number(process.env.BENCH_SEAL_WORKERS) } : {}), ...config } });
   createKeyfile(keyfilePath(cfg), 'bench-passphrase-123');
   const db = await openDb({ dataDir, databaseUrl, poolSize: 8 });
   const app = assemble(cfg, db, localRootKeyProvider(openKeyfile(keyfilePath(cfg), 'bench-passphrase-123')), createLogger({ level: 'silent' }));

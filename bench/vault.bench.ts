@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { buildServer } from '../src/http/server.js';
 import { createAuditService, type Actor, type AuditService } from '../src/audit/index.js';
 import { runLoad } from './http-load.js';
+import { defaultSealWorkers } from '../src/vault/seal-pool.js';
 import { uncheckedSearchRoute } from './unchecked-search.js';
 import { CUSTOMERS_DEF, customer, median, openBenchStore, percentile, PG_URL, pgAvailable, round, type BenchStore } from './lib.js';
 
@@ -74,6 +75,47 @@ async function httpRun(s: BenchStore, written: number) {
   return { http_batch_write_per_s: round(httpWrite), search_read_5_fields: checked, search_read_unchecked: unchecked, checks_overhead_pct: round((unchecked.sequential_per_s / checked.sequential_per_s - 1) * 100), checks_overhead_pct_concurrent16: round((unchecked.concurrent16_per_s / checked.concurrent16_per_s - 1) * 100) };
 }
 
+/**
+ * Searches while a bulk import runs over HTTP (ADR 0018): 40,000 records in calls of 5,000 against 20,000 already
+ * written, and meanwhile one search + read at a time. With `sealWorkers` 0 the import's sealing holds the event loop for
+ * a whole chunk at a time; with the default pool it runs in a worker thread. Reports the import's rate and the searches'
+ * latency for each.
+ */
+async function importLatency(sealWorkers: number) {
+  const s = await openBenchStore('postgres', 'aes', '', { sealWorkers });
+  try {
+    const actor = await setup(s);
+    await serviceWrite(s, actor, 20_000, 5000);
+    const f = await buildServer(s.app, { logger: false });
+    await f.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(f.server.address() as { port: number }).port}`;
+    const H = { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' };
+    let writing = true;
+    const t0 = performance.now();
+    const writer = (async () => {
+      try {
+        for (let i = 0; i < 40_000; i += 5000) {
+          const body = JSON.stringify({ records: Array.from({ length: 5000 }, (_, j) => ({ fields: customer(20_000_000 + i + j) })) });
+          const r = await fetch(`${base}/api/v1/collections/customers/records`, { method: 'POST', headers: H, body });
+          if (r.status !== 201) throw new Error(`import answered ${r.status}`);
+        }
+      } finally { writing = false; }
+    })();
+    const lat: number[] = [];
+    for (let k = 0; writing; k++) {
+      const t = performance.now();
+      const r = await fetch(`${base}/api/v1/collections/customers/search`, { method: 'POST', headers: H, body: JSON.stringify({ field: 'phone', value: customer((k * 7919) % 20_000).phone, purpose: 'customer_service', fields: ['name', 'phone'] }) });
+      if (r.status !== 200) throw new Error(`search answered ${r.status}`);
+      await r.text();
+      lat.push(performance.now() - t);
+    }
+    await writer;
+    const seconds = (performance.now() - t0) / 1000;
+    await f.close();
+    return { seal_workers: sealWorkers, import_per_s: round(40_000 / seconds), searches: lat.length, search_p50_ms: round(median(lat), 2), search_p99_ms: round(percentile(lat, 99), 2), search_max_ms: round(Math.max(...lat), 1) };
+  } finally { await s.close(); }
+}
+
 /** Fill the tenant's audit log up to BENCH_AUDIT_EVENTS (300,000) read events. */
 async function fillAudit(s: BenchStore, actor: Actor) {
   const target = Number(process.env.BENCH_AUDIT_EVENTS ?? 300_000);
@@ -105,6 +147,46 @@ async function auditVerify(s: BenchStore, actor: Actor) {
   const onePass = await timeVerify(s, single);
   await single.stop();
   return { events: ranged.events, verify_events_per_s_median: ranged.median, single_pass_events_per_s_median: onePass.median };
+}
+
+/**
+ * Batch writes the way a user without Custodian would load many customers: multi-row inserts of 1,000 records, one
+ * transaction per batch, one connection (BENCH_BASELINE_BATCHED records, 20,000). Three shapes: pgcrypto with
+ * s2k-mode=1 (the database encrypts), client-side AES-256-GCM with an HMAC index for the issue's 4 fields, and the same
+ * for Custodian's shape (7 fields, 3 of them indexed), which is the like-for-like figure for `service_batch_write_per_s`.
+ */
+async function batchedBaselines(c: pg.Client, enc: (v: string) => Buffer, mac: Buffer) {
+  const n = Number(process.env.BENCH_BASELINE_BATCHED ?? 20_000), batch = 1000;
+  const hm = (v: string) => createHmac('sha256', mac).update(v).digest();
+  const timed = async (fn: (from: number, to: number) => Promise<unknown>) => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i += batch) { await c.query('begin'); await fn(i, Math.min(n, i + batch)); await c.query('commit'); }
+    return round(n / ((performance.now() - t0) / 1000));
+  };
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, j) => customer(from + j));
+  const values = (rows: number, cols: number) => Array.from({ length: rows }, (_, r) => `(${Array.from({ length: cols }, (_, k) => `$${r * cols + k + 1}`).join(',')})`).join(',');
+  const out: Record<string, number> = {};
+  await c.query('truncate bench_baseline');
+  out.pgcrypto_s2k_mode_1_inserts_per_s = await timed((from, to) => {
+    const xs = range(from, to);
+    return c.query(`insert into bench_baseline (phone_idx, name, phone, email, address) select hmac(u.p, 'k', 'sha256'), pgp_sym_encrypt(u.n, 'pw', 's2k-mode=1'), pgp_sym_encrypt(u.p, 'pw', 's2k-mode=1'), pgp_sym_encrypt(u.e, 'pw', 's2k-mode=1'), pgp_sym_encrypt(u.a, 'pw', 's2k-mode=1') from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as u(n, p, e, a)`,
+      [xs.map((x) => x.name), xs.map((x) => x.phone), xs.map((x) => x.email), xs.map((x) => x.address)]);
+  });
+  await c.query('truncate bench_baseline');
+  out.client_aes_gcm_hmac_4_fields_inserts_per_s = await timed((from, to) => {
+    const xs = range(from, to);
+    return c.query(`insert into bench_baseline (phone_idx, name, phone, email, address) values ${values(xs.length, 5)}`, xs.flatMap((x) => [hm(x.phone), enc(x.name), enc(x.phone), enc(x.email), enc(x.address)]));
+  });
+  await c.query(`drop table if exists bench_baseline7; create table bench_baseline7 (id serial primary key, phone_idx bytea, id_idx bytea, email_idx bytea, name bytea, phone bytea,
+    id_number bytea, email bytea, address bytea, bank_card bytea, birth_date bytea); create index on bench_baseline7 (phone_idx); create index on bench_baseline7 (id_idx); create index on bench_baseline7 (email_idx)`);
+  out.client_aes_gcm_hmac_7_fields_3_indexed_inserts_per_s = await timed((from, to) => {
+    const xs = range(from, to);
+    return c.query(`insert into bench_baseline7 (phone_idx, id_idx, email_idx, name, phone, id_number, email, address, bank_card, birth_date) values ${values(xs.length, 10)}`,
+      xs.flatMap((x) => [hm(x.phone), hm(x.id_number), hm(x.email), enc(x.name), enc(x.phone), enc(x.id_number), enc(x.email), enc(x.address), enc(x.bank_card), enc(x.birth_date)]));
+  });
+  await c.query('drop table bench_baseline7');
+  await c.query('truncate bench_baseline');
+  return out;
 }
 
 /** Baselines on plain PostgreSQL, one connection, 4 fields: pgcrypto (defaults, s2k-mode=1) and client-side AES-GCM + HMAC. */
@@ -143,12 +225,13 @@ async function baselines() {
   for (let i = 0; i < n; i++) await c.query('select name, phone, email, address from bench_baseline where phone_idx = $1', [createHmac('sha256', mac).update(customer((i * 7) % n).phone).digest()]);
   out.client_aes_gcm_hmac = { inserts_per_s: round(ins), lookups_per_s: round(n / ((performance.now() - t1) / 1000)) };
   out.durable_audit_floor = await auditFloor(c, n, (i) => createHmac('sha256', mac).update(customer((i * 7) % n).phone).digest());
+  out.batched = await batchedBaselines(c, enc, mac);
   await c.query('drop table bench_baseline');
   await c.end();
   return out;
 }
 
-/** BENCH_VAULT_PARTS=write,http,audit,baselines picks parts (default: all; http needs write); BENCH_KINDS=postgres,pglite the stores. */
+/** BENCH_VAULT_PARTS=write,http,import,audit,baselines picks parts (default: all; http needs write); BENCH_KINDS=postgres,pglite the stores. */
 /**
  * `audit verify` of an SM3 chain (sm suite) on PostgreSQL: rehashed in the database when pgcrypto is installed (its
  * digest() is OpenSSL's, which knows SM3), else walked in this process.
@@ -196,7 +279,7 @@ async function auditFloor(c: pg.Client, n: number, idx: (i: number) => Buffer) {
 
 export async function run(): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = { records: N, lookups: LOOKUPS };
-  const parts = process.env.BENCH_VAULT_PARTS?.split(',') ?? ['write', 'http', 'audit', 'baselines'];
+  const parts = process.env.BENCH_VAULT_PARTS?.split(',') ?? ['write', 'http', 'import', 'audit', 'baselines'];
   const kinds = ((await pgAvailable()) ? ['postgres', 'pglite'] as const : ['pglite'] as const).filter((k) => !process.env.BENCH_KINDS || process.env.BENCH_KINDS.split(',').includes(k));
   for (const kind of kinds) {
     if (kind === 'pglite' && !parts.includes('write')) continue;
@@ -208,6 +291,9 @@ export async function run(): Promise<Record<string, unknown>> {
       const http = parts.includes('write') && parts.includes('http') ? await httpRun(s, n) : {};
       const audit = kind === 'postgres' && parts.includes('audit') ? { ...(await auditVerify(s, actor)), sm3_chain: await auditVerifySm() } : undefined;
       results[kind] = { ...write, ...http, ...(audit ? { audit } : {}) };
+      if (kind === 'postgres' && parts.includes('import')) {
+        (results[kind] as Record<string, unknown>).searches_during_import = { in_process: await importLatency(0), seal_pool: await importLatency(defaultSealWorkers() || 1) };
+      }
     } finally { await s.close(); }
   }
   if ((kinds as readonly string[]).includes('postgres') && parts.includes('baselines')) results.baselines_postgres = await baselines();

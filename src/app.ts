@@ -15,6 +15,7 @@ import { createDatabaseBackupKeyStore, type TenantBackupKeyStore } from './crypt
 import { createAccessService, createStaffService, type AccessService, type StaffService } from './access/index.js';
 import { createAuditService, type AuditService } from './audit/index.js';
 import { createTenantService, type TenantService } from './tenants/index.js';
+import { SealPool } from './vault/seal-pool.js';
 import { createCollectionStore, createRecordsService, createSubjectService, type CollectionStore, type RecordsService, type SubjectService } from './vault/index.js';
 import { createActivitiesService, createConsentService, createNoticeService, type ActivitiesService, type ConsentService, type ConsentInput, type NoticeService } from './consent/index.js';
 // --- rights / retention / backup / jobs (issue 5) ---
@@ -122,7 +123,8 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
     const on = (Object.keys(triggers) as Array<keyof typeof triggers>).filter((k) => triggers[k]).map((k) => (k === 'entrusting' ? 'entrusted_processing' : k));
     await assessments.requireApproved(tx, tenantId, activityId, on);
   } });
-  const records = createRecordsService({ db, keys, access, audit, collections, maxBatchRecords: cfg.maxBatchRecords, recordConsent: (tx, actor, subjectId, c, ctx) => consent.grantWithin(tx, actor, subjectId, c as ConsentInput, ctx) });
+  const sealPool = cfg.sealWorkers > 0 ? new SealPool(cfg.sealWorkers) : null;
+  const records = createRecordsService({ db, keys, access, audit, collections, maxBatchRecords: cfg.maxBatchRecords, sealPool, recordConsent: (tx, actor, subjectId, c, ctx) => consent.grantWithin(tx, actor, subjectId, c as ConsentInput, ctx) });
   // --- issue 5: rights requests, retention, backups, durable jobs ---
   const staff = createStaffService({ db, root, sessionTtlMinutes: cfg.sessionTtlMinutes, suiteOf: tenants.suiteOf });
   const rights = createRightsService({ db, audit, access, records, subjects, consent, keys, clock: systemClock, deadlineWorkingDays: cfg.requestDeadlineWorkingDays, exportTtlHours: 72 });
@@ -187,7 +189,7 @@ export function assemble(cfg: Config, db: Db, root: RootKeyProvider, logger: Log
     subjects, rights, retention, backup, jobs, incidents,
     assessments, risks, thirdParties, shares, transfers, complaints,
     installationKeys, deregistration, doctor, complianceAudits, reports, auditors, analytics, paillier, training, portal,
-    async close() { await portal.idle(); await jobs.stop(); await audit.stop(); await db.close(); },
+    async close() { await portal.idle(); await jobs.stop(); await audit.stop(); await sealPool?.close(); await db.close(); },
   };
 }
 

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { z } from 'zod';
+import { defaultSealWorkers } from '../vault/seal-pool.js';
 
 export const ConfigSchema = z.strictObject({
   dataDir: z.string().min(1),
@@ -18,6 +19,8 @@ export const ConfigSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   bodyLimitBytes: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(16 * 1024 * 1024),
   maxBatchRecords: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  /** Worker threads that seal large batch writes (ADR 0018); 0 seals every write on the event loop. Default: cores - 1, at most 4. */
+  sealWorkers: z.coerce.number().int().min(0).max(64).default(defaultSealWorkers),
   requestDeadlineWorkingDays: z.coerce.number().int().min(1).max(90).default(15),
   sessionTtlMinutes: z.coerce.number().int().min(5).max(24 * 60).default(480),
   corsOrigins: z.array(z.string().url()).default([]),
@@ -60,6 +63,7 @@ const ENV_MAP: Record<string, keyof Config> = {
   LOG_LEVEL: 'logLevel',
   CUSTODIAN_BODY_LIMIT: 'bodyLimitBytes',
   CUSTODIAN_MAX_BATCH: 'maxBatchRecords',
+  CUSTODIAN_SEAL_WORKERS: 'sealWorkers',
   CUSTODIAN_REQUEST_DEADLINE_DAYS: 'requestDeadlineWorkingDays',
   CUSTODIAN_SESSION_TTL_MINUTES: 'sessionTtlMinutes',
   CUSTODIAN_PUBLIC_URL: 'publicUrl',

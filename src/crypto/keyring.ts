@@ -11,7 +11,7 @@ import { suiteFor, type PreparedKey, type Suite, type SuiteId } from './suites.j
 
 const kekAad = (tenantId: string, version: number) => `tenant-kek|${tenantId}|${version}`;
 const indexAad = (tenantId: string) => `tenant-index-key|${tenantId}`;
-const subjectAad = (tenantId: string, subjectId: string) => Buffer.from(`subject-key|${tenantId}|${subjectId}`);
+export const subjectAad = (tenantId: string, subjectId: string) => Buffer.from(`subject-key|${tenantId}|${subjectId}`);
 
 export interface NewTenantKeys { kekWrapped: Buffer; indexKeyWrapped: Buffer }
 
@@ -26,8 +26,6 @@ export async function createTenantKeys(root: RootKeyProvider, tenantId: string, 
 export async function createKekVersion(root: RootKeyProvider, tenantId: string, suite: SuiteId, version: number): Promise<Buffer> {
   return root.wrap(randomBytes(32), kekAad(tenantId, version), suite);
 }
-
-export interface WrappedSubjectKey { subjectId: string; wrapped: Buffer; kekVersion: number; key: PreparedKey }
 
 export class TenantKeyring {
   readonly suite: Suite;
@@ -65,18 +63,6 @@ export class TenantKeyring {
     return k;
   }
 
-  /** New data keys for subjects, wrapped under the current KEK. */
-  newSubjectKeys(subjectIds: string[]): WrappedSubjectKey[] {
-    const raw = randomBytes(32 * subjectIds.length);
-    const kek = this.kek(this.currentVersion);
-    return subjectIds.map((subjectId, i) => {
-      const r = raw.subarray(i * 32, i * 32 + 32);
-      const key = this.suite.prepare(Buffer.from(r));
-      this.subjectKeys.set(subjectId, key);
-      return { subjectId, wrapped: this.suite.seal(kek, r, subjectAad(this.tenantId, subjectId)), kekVersion: this.currentVersion, key };
-    });
-  }
-
   /** The subject's data key; the caller has checked that the subject is not erased. */
   subjectKey(subjectId: string, wrapped: Buffer, kekVersion: number): PreparedKey {
     const cached = this.subjectKeys.get(subjectId);
@@ -97,14 +83,22 @@ export class TenantKeyring {
 
   /** Blind index of a normalised value for one collection field. */
   blindIndex(collectionId: string, field: string, normalised: string): Buffer {
+    return this.suite.hmac(this.fieldIndexKey(collectionId, field), normalised);
+  }
+
+  /** The HMAC key of one collection field's blind index (derived once from the index key, then cached). */
+  fieldIndexKey(collectionId: string, field: string): Buffer {
     const id = `${collectionId}\u0000${field}`;
     let k = this.fieldIndexKeys.get(id);
     if (!k) {
       k = this.suite.hkdf(this.indexKey, `custodian/blind-index/v1|${this.tenantId}|${collectionId}|${field}`, 32);
       this.fieldIndexKeys.set(id, k);
     }
-    return this.suite.hmac(k, normalised);
+    return k;
   }
+
+  /** The current KEK, for sealing a batch's new subject keys outside this object (src/vault/seal-chunk.ts). */
+  currentKek(): PreparedKey { return this.kek(this.currentVersion); }
 
   /**
    * Seal personal information held outside the vault's records (a complainant's contact, the agent named on a rights

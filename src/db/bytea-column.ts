@@ -19,14 +19,18 @@ export interface ByteaColumn {
 }
 
 export function byteaColumn(values: readonly Buffer[]): ByteaColumn {
-  const offsets = new Array<number>(values.length);
-  const lengths = new Array<number>(values.length);
+  return byteaColumnPacked(Buffer.concat(values as Buffer[]), values.map((v) => v.length));
+}
+
+/** The same column from values already laid end to end in one buffer, with each value's length. */
+export function byteaColumnPacked(blob: Buffer, lengths: readonly number[]): ByteaColumn {
+  const offsets = new Array<number>(lengths.length);
   let at = 1;
-  for (let i = 0; i < values.length; i++) { offsets[i] = at; lengths[i] = values[i].length; at += values[i].length; }
-  const blob = Buffer.concat(values as Buffer[], at - 1);
+  for (let i = 0; i < lengths.length; i++) { offsets[i] = at; at += lengths[i]; }
+  if (at - 1 !== blob.length) throw new Error('bytea column: lengths do not add up to the buffer');
   return {
     offsets: sql`${offsets}::int[]`,
-    lengths: sql`${lengths}::int[]`,
+    lengths: sql`${[...lengths]}::int[]`,
     cut: (offset, length) => sql<Buffer>`substring(${blob}::bytea from ${sql.ref(offset)} for ${sql.ref(length)})`,
   };
 }

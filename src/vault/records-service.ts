@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import { autocommit, prepared, type Db, type Tx } from '../db/connection.js';
-import { byteaColumn } from '../db/bytea-column.js';
+import { byteaColumnPacked } from '../db/bytea-column.js';
 import { AppError, forbidden, gone, invalidField, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { birthDateFromCnId, maskValue, normaliseValue, reasonText } from '../core/pi-types.js';
@@ -15,6 +15,8 @@ import type { KeyService } from '../crypto/keys-service.js';
 import type { TenantKeyring } from '../crypto/keyring.js';
 import type { CollectionStore } from './collections.js';
 import { fieldAad, packFields, unpackFields } from './sealed-record.js';
+import { sealChunk, type SealedChunk, type SealJob } from './seal-chunk.js';
+import type { SealPool } from './seal-pool.js';
 import type { Collection, ConsentRecorder, FieldDef, ReadInput, RecordInput, RecordView, SearchInput } from './vault-types.js';
 
 export interface RecordsDeps {
@@ -26,6 +28,8 @@ export interface RecordsDeps {
   maxBatchRecords: number;
   /** Records the consents a write carries (issue 4); a write with consents is refused when absent. */
   recordConsent?: ConsentRecorder;
+  /** Worker threads that seal large batch writes (ADR 0018); without it every write seals in-process. */
+  sealPool?: SealPool | null;
 }
 
 interface Normalised { subjectId?: string; values: Record<string, string>; consents?: unknown[] }
@@ -152,41 +156,45 @@ export function createRecordsService(deps: RecordsDeps) {
         }
         const ids: string[] = [], subjects: string[] = [];
         let freshCount = 0;
-        // Seal chunk k+1 while the database inserts chunk k: one statement per chunk, sent before the next
-        // chunk's encryption starts, so PostgreSQL works while this process encrypts.
-        let pending: Promise<unknown> = Promise.resolve();
+        // Chunks are sealed ahead (in the seal pool's worker threads for a large write, else here one chunk ahead) and
+        // inserted one statement each, so the database works on chunk k while chunk k+1 is sealed.
+        const pool = deps.sealPool && norm.length >= deps.sealPool.minRecords ? deps.sealPool : null;
+        const kek = ring.currentKek();
+        const indexKeys = Object.fromEntries([...searchable].map((f) => [f, ring.fieldIndexKey(c.id, f)]));
+        const jobs: Array<{ ids: string[]; subjects: string[]; work: SealJob | Promise<SealedChunk> }> = [];
         const chunk = writeChunk(norm.length);
         for (let from = 0; from < norm.length; from += chunk) {
           const part = norm.slice(from, from + chunk);
-          const newSubjects = part.map((n) => (n.subjectId ? null : newId('sub')));
-          const fresh = ring.newSubjectKeys(newSubjects.filter((x): x is string => x !== null));
-          freshCount += fresh.length;
-          const freshKeys = new Map(fresh.map((f) => [f.subjectId, f.key]));
-          const cIds: string[] = [], cSubjects: string[] = [], sealed: Buffer[] = [];
-          const bHash: Buffer[] = [], bField: string[] = [], bRecord: string[] = [];
-          part.forEach((n, i) => {
-            const id = newId('rec');
-            const subjectId = n.subjectId ?? (newSubjects[i] as string);
-            const key = freshKeys.get(subjectId) ?? ring.subjectKey(subjectId, existing.get(subjectId)!.wrapped, existing.get(subjectId)!.kek);
-            const entries: Array<[string, Buffer]> = [];
-            for (const [f, v] of Object.entries(n.values)) {
-              entries.push([f, ring.suite.seal(key, Buffer.from(v, 'utf8'), fieldAad(actor.tenantId, c.id, id, subjectId, f))]);
-              if (searchable.has(f)) { bHash.push(ring.blindIndex(c.id, f, v)); bField.push(f); bRecord.push(id); }
-            }
-            cIds.push(id); cSubjects.push(subjectId); sealed.push(packFields(entries));
-          });
+          const cIds = part.map(() => newId('rec'));
+          const cSubjects = part.map((n) => n.subjectId ?? newId('sub'));
+          const job: SealJob = {
+            suite: ring.suite.id, tenantId: actor.tenantId, collectionId: c.id, kek, ids: cIds, subjects: cSubjects, indexKeys,
+            keys: part.map((n) => (n.subjectId ? ring.subjectKey(n.subjectId, existing.get(n.subjectId)!.wrapped, existing.get(n.subjectId)!.kek) : null)),
+            values: part.map((n) => n.values),
+          };
           ids.push(...cIds); subjects.push(...cSubjects);
+          if (pool) {
+            const p = pool.seal(job);
+            p.catch(() => { /* awaited below, in order */ });
+            jobs.push({ ids: cIds, subjects: cSubjects, work: p });
+          } else jobs.push({ ids: cIds, subjects: cSubjects, work: job });
+        }
+        let pending: Promise<unknown> = Promise.resolve();
+        for (const j of jobs) {
+          const r = j.work instanceof Promise ? await j.work : sealChunk(j.work);
+          freshCount += r.fresh.length;
           await pending;
-          const wrapped = byteaColumn(fresh.map((f) => f.wrapped)), bodies = byteaColumn(sealed), hashes = byteaColumn(bHash);
+          const wrapped = byteaColumnPacked(r.wrapped.blob, r.wrapped.lengths), bodies = byteaColumnPacked(r.sealed.blob, r.sealed.lengths);
+          const hashes = byteaColumnPacked(r.hashes.blob, r.hashes.lengths);
           pending = sql`with s as (
               insert into subjects (tenant_id, id, kek_version, wrapped_key)
-              select ${actor.tenantId}, u.id, ${ring.kekVersion}, ${wrapped.cut('u.o', 'u.l')} from unnest(${fresh.map((f) => f.subjectId)}::text[], ${wrapped.offsets}, ${wrapped.lengths}) as u(id, o, l)
+              select ${actor.tenantId}, u.id, ${ring.kekVersion}, ${wrapped.cut('u.o', 'u.l')} from unnest(${r.fresh}::text[], ${wrapped.offsets}, ${wrapped.lengths}) as u(id, o, l)
             ), r as (
               insert into records (tenant_id, id, collection_id, subject_id, sealed)
-              select ${actor.tenantId}, u.id, ${c.id}, u.s, ${bodies.cut('u.o', 'u.l')} from unnest(${cIds}::text[], ${cSubjects}::text[], ${bodies.offsets}, ${bodies.lengths}) as u(id, s, o, l)
+              select ${actor.tenantId}, u.id, ${c.id}, u.s, ${bodies.cut('u.o', 'u.l')} from unnest(${j.ids}::text[], ${j.subjects}::text[], ${bodies.offsets}, ${bodies.lengths}) as u(id, s, o, l)
             )
             insert into blind_index (tenant_id, hash, field, record_id)
-            select ${actor.tenantId}, ${hashes.cut('u.o', 'u.l')}, u.f, u.r from unnest(${hashes.offsets}, ${hashes.lengths}, ${bField}::text[], ${bRecord}::text[]) as u(o, l, f, r)`.execute(tx);
+            select ${actor.tenantId}, ${hashes.cut('u.o', 'u.l')}, u.f, u.r from unnest(${hashes.offsets}, ${hashes.lengths}, ${r.hashField}::text[], ${r.hashRecord}::text[]) as u(o, l, f, r)`.execute(tx);
           pending.catch(() => { /* awaited below; avoids an unhandled rejection while the next chunk is sealed */ });
         }
         await pending;

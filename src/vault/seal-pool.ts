@@ -5,8 +5,8 @@
  * other requests. Workers start on first use, and hold the process open only while they have work.
  *
  * The jobs carry the keys they need (the subject keys, the current KEK, the fields' index keys), copied into buffers of
- * their own; the worker zeroes its copies after each chunk. Workers are threads of this process: the keys never leave
- * its memory.
+ * their own for the message and zeroed once it is sent; the worker zeroes its copies after each chunk. Workers are
+ * threads of this process: the keys never leave its memory.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -88,6 +88,9 @@ export class SealPool {
       if (slot.jobs.size === 0) slot.worker.ref();
       slot.jobs.add(n);
       slot.worker.postMessage({ n, job: wire });
+      // postMessage has cloned the job: this thread's copies of the keys are not needed any more.
+      for (const k of [wire.kek, ...wire.keys]) if (k) { k.enc.fill(0); k.mac.fill(0); }
+      for (const k of Object.values(wire.indexKeys)) k.fill(0);
     });
   }
 

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { suiteFor, type PreparedKey, type SuiteId } from '../crypto/suites.js';
 import { subjectAad } from '../crypto/keyring.js';
-import { fieldAad, packFields } from './sealed-record.js';
+import { packFields, recordAadWriter } from './sealed-record.js';
 
 export interface SealJob {
   suite: SuiteId;
@@ -63,8 +63,9 @@ export function sealChunk(job: SealJob): SealedChunk {
       wrapped.push(suite.seal(job.kek, r, subjectAad(job.tenantId, subjectId)));
     }
     const entries: Array<[string, Buffer]> = [];
+    const aad = recordAadWriter(job.tenantId, job.collectionId, id, subjectId);
     for (const [f, v] of Object.entries(job.values[i])) {
-      entries.push([f, suite.seal(key, Buffer.from(v, 'utf8'), fieldAad(job.tenantId, job.collectionId, id, subjectId, f))]);
+      entries.push([f, suite.seal(key, Buffer.from(v, 'utf8'), aad(f))]);
       const ik = job.indexKeys[f];
       if (ik) { hashes.push(suite.hmac(ik as Buffer, v)); hashField.push(f); hashRecord.push(id); }
     }

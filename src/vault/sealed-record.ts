@@ -9,17 +9,39 @@ const KEY_GENERATION = 1;
 export const fieldAad = (tenantId: string, collectionId: string, recordId: string, subjectId: string, field: string) =>
   Buffer.from(`field|${tenantId}|${collectionId}|${recordId}|${subjectId}|${field}|k${KEY_GENERATION}`);
 
+/**
+ * The associated data of each field of one record, written into one reusable buffer: `aad(field)` returns the same bytes
+ * as fieldAad, valid until the next call (the ciphers copy it at once). A batch write seals thousands of fields; this
+ * spares a string and a buffer per field.
+ */
+export function recordAadWriter(tenantId: string, collectionId: string, recordId: string, subjectId: string): (field: string) => Buffer {
+  const prefix = `field|${tenantId}|${collectionId}|${recordId}|${subjectId}|`;
+  const suffix = `|k${KEY_GENERATION}`;
+  let buf = Buffer.allocUnsafe(Buffer.byteLength(prefix) + 256);
+  const at = buf.write(prefix);
+  return (field) => {
+    const need = at + Buffer.byteLength(field) + suffix.length;
+    if (need > buf.length) { const b = Buffer.allocUnsafe(need * 2); buf.copy(b, 0, 0, at); buf = b; }
+    let end = at + buf.write(field, at);
+    end += buf.write(suffix, end);
+    return buf.subarray(0, end);
+  };
+}
+
 export function packFields(entries: Array<[string, Buffer]>): Buffer {
-  const parts: Buffer[] = [Buffer.of(1)];
+  let size = 1;
+  for (const [name, sealed] of entries) size += 6 + Buffer.byteLength(name) + sealed.length;
+  const out = Buffer.allocUnsafe(size);
+  out[0] = 1;
+  let o = 1;
   for (const [name, sealed] of entries) {
-    const n = Buffer.from(name);
-    const h = Buffer.alloc(6 + n.length);
-    h.writeUInt16BE(n.length, 0);
-    n.copy(h, 2);
-    h.writeUInt32BE(sealed.length, 2 + n.length);
-    parts.push(h, sealed);
+    const nl = out.write(name, o + 2);
+    out.writeUInt16BE(nl, o);
+    out.writeUInt32BE(sealed.length, o + 2 + nl);
+    sealed.copy(out, o + 6 + nl);
+    o += 6 + nl + sealed.length;
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
 export function unpackFields(buf: Buffer): Map<string, Buffer> {

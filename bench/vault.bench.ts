@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { buildServer } from '../src/http/server.js';
 import { createAuditService, type Actor, type AuditService } from '../src/audit/index.js';
 import { runLoad } from './http-load.js';
-import { defaultSealWorkers } from '../src/vault/seal-pool.js';
+import { defaultSealWorkers } from '../src/core/config.js';
 import { uncheckedSearchRoute } from './unchecked-search.js';
 import { CUSTOMERS_DEF, customer, median, openBenchStore, percentile, PG_URL, pgAvailable, round, type BenchStore } from './lib.js';
 

@@ -6,7 +6,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { z } from 'zod';
-import { defaultSealWorkers } from '../vault/seal-pool.js';
+import { availableParallelism } from 'node:os';
+
+/** Seal pool threads by default (ADR 0018): one core is left to the event loop (and on one machine, to the database). */
+export const defaultSealWorkers = () => Math.min(4, Math.max(0, availableParallelism() - 1));
 
 export const ConfigSchema = z.strictObject({
   dataDir: z.string().min(1),

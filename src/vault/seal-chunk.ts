@@ -40,7 +40,7 @@ export interface SealedChunk {
   hashRecord: string[];
 }
 
-export function pack(values: readonly Buffer[]): Packed {
+function pack(values: readonly Buffer[]): Packed {
   return { blob: Buffer.concat(values as Buffer[]), lengths: values.map((v) => v.length) };
 }
 

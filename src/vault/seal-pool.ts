@@ -9,14 +9,10 @@
  * threads of this process: the keys never leave its memory.
  */
 import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { PreparedKey } from '../crypto/suites.js';
 import { type Packed, type SealedChunk, type SealJob } from './seal-chunk.js';
-
-/** Worker threads by default: one core is left to the event loop (and on one machine, to the database). */
-export const defaultSealWorkers = () => Math.min(4, Math.max(0, availableParallelism() - 1));
 
 interface Slot { worker: Worker; jobs: Set<number> }
 interface Waiter { resolve(r: SealedChunk): void; reject(e: Error): void; slot: Slot }

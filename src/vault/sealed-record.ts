@@ -6,8 +6,10 @@
 import type { PreparedKey, Suite } from '../crypto/suites.js';
 
 const KEY_GENERATION = 1;
+const aadPrefix = (tenantId: string, collectionId: string, recordId: string, subjectId: string) => `field|${tenantId}|${collectionId}|${recordId}|${subjectId}|`;
+const AAD_SUFFIX = `|k${KEY_GENERATION}`;
 export const fieldAad = (tenantId: string, collectionId: string, recordId: string, subjectId: string, field: string) =>
-  Buffer.from(`field|${tenantId}|${collectionId}|${recordId}|${subjectId}|${field}|k${KEY_GENERATION}`);
+  Buffer.from(aadPrefix(tenantId, collectionId, recordId, subjectId) + field + AAD_SUFFIX);
 
 /**
  * The associated data of each field of one record, written into one reusable buffer: `aad(field)` returns the same bytes
@@ -15,15 +17,14 @@ export const fieldAad = (tenantId: string, collectionId: string, recordId: strin
  * spares a string and a buffer per field.
  */
 export function recordAadWriter(tenantId: string, collectionId: string, recordId: string, subjectId: string): (field: string) => Buffer {
-  const prefix = `field|${tenantId}|${collectionId}|${recordId}|${subjectId}|`;
-  const suffix = `|k${KEY_GENERATION}`;
+  const prefix = aadPrefix(tenantId, collectionId, recordId, subjectId);
   let buf = Buffer.allocUnsafe(Buffer.byteLength(prefix) + 256);
   const at = buf.write(prefix);
   return (field) => {
-    const need = at + Buffer.byteLength(field) + suffix.length;
+    const need = at + Buffer.byteLength(field) + AAD_SUFFIX.length;
     if (need > buf.length) { const b = Buffer.allocUnsafe(need * 2); buf.copy(b, 0, 0, at); buf = b; }
     let end = at + buf.write(field, at);
-    end += buf.write(suffix, end);
+    end += buf.write(AAD_SUFFIX, end);
     return buf.subarray(0, end);
   };
 }
